@@ -1,0 +1,1 @@
+//! Image classification data in the IDX format of MNIST and its relatives.
