@@ -7,4 +7,12 @@
 //! records (`report`). `finder` holds the learning-rate range test.
 
 pub mod data;
+pub mod experiment;
 pub mod finder;
+pub mod grid;
+pub mod train;
+pub mod records;
+pub mod report;
+pub mod runner;
+pub mod cli;
+pub mod commands;

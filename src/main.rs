@@ -1,1 +1,16 @@
-fn main() { let t = tch::Tensor::from_slice(&[1.0f32, 2.0]); t.print(); }
+use clap::Parser;
+
+use sweep::cli::Cli;
+use sweep::commands;
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match commands::sweep::run(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            commands::EXIT_RUN_FAILED
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,121 @@
+//! One stored record per finished run, written atomically the moment the run
+//! ends, so that a crash loses at most the runs in flight. Reports are built
+//! from these records.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::grid::Run;
+use crate::train::Outcome;
+
+/// A finished run: its configuration summary and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub run_id: String,
+    pub model: String,
+    pub dataset: String,
+    pub optimizer: String,
+    pub batch_size: usize,
+    pub lr: f64,
+    pub seed: u64,
+    pub outcome: Outcome,
+    pub wall_seconds: f64,
+}
+
+impl Record {
+    pub fn new(run: &Run, outcome: Outcome, wall_seconds: f64) -> Record {
+        Record {
+            run_id: run.id.clone(),
+            model: run.model.name.clone(),
+            dataset: run.dataset.name.clone(),
+            optimizer: run.optimizer.name.clone(),
+            batch_size: run.training.batch_size,
+            lr: run.lr,
+            seed: run.seed,
+            outcome,
+            wall_seconds,
+        }
+    }
+}
+
+/// The folder of records of one experiment.
+#[derive(Debug, Clone)]
+pub struct RecordStore {
+    dir: PathBuf,
+}
+
+impl RecordStore {
+    pub fn open(dir: &Path) -> anyhow::Result<RecordStore> {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create the records folder {}", dir.display()))?;
+        Ok(RecordStore { dir: dir.to_path_buf() })
+    }
+
+    fn path(&self, run_id: &str) -> PathBuf {
+        self.dir.join(format!("{run_id}.json"))
+    }
+
+    pub fn save(&self, record: &Record) -> anyhow::Result<()> {
+        let json = serde_json::to_vec_pretty(record).context("cannot serialize a run record")?;
+        write_atomic(&self.path(&record.run_id), &json)
+    }
+
+    /// The stored record of a run, if there is one.
+    pub fn load(&self, run_id: &str) -> anyhow::Result<Option<Record>> {
+        let path = self.path(run_id);
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let record = serde_json::from_slice(&bytes)
+                    .with_context(|| format!("invalid run record {}", path.display()))?;
+                Ok(Some(record))
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error).with_context(|| format!("cannot read run record {}", path.display())),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a
+/// rename, so that readers see either the old file or the complete new one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_atomic_replaces_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.csv");
+        write_atomic(&path, b"first version, longer").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary files left behind");
+    }
+
+    #[test]
+    fn write_atomic_reports_unwritable_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join("a.csv");
+        let error = write_atomic(&path, b"x").unwrap_err();
+        assert!(format!("{error:#}").contains("cannot write"), "{error:#}");
+    }
+}

@@ -1,0 +1,131 @@
+//! Progress display. Workers send [`Event`]s; one reporter thread owns the
+//! indicatif bars (on a terminal) or prints plain lines (otherwise), so
+//! parallel runs never interleave their output.
+
+use std::io::IsTerminal;
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Without a terminal, a line listing the busy workers is printed this often.
+const PLAIN_HEARTBEAT: Duration = Duration::from_secs(30);
+
+pub enum Event {
+    Started { worker: usize, label: String },
+    Evaluated { worker: usize, epoch: f64, metric: String },
+    Finished { worker: usize, label: String, result: String },
+    Warning(String),
+}
+
+/// The receiving end of the progress events.
+pub struct Reporter {
+    sender: Sender<Event>,
+    thread: JoinHandle<()>,
+}
+
+impl Reporter {
+    /// Starts the reporter for `total` runs on `workers` workers.
+    pub fn start(total: usize, workers: usize) -> Reporter {
+        let (sender, receiver) = channel();
+        let terminal = std::io::stderr().is_terminal();
+        let thread = std::thread::spawn(move || {
+            if terminal {
+                show_bars(receiver, total, workers)
+            } else {
+                show_lines(receiver, total, workers)
+            }
+        });
+        Reporter { sender, thread }
+    }
+
+    pub fn sender(&self) -> Sender<Event> {
+        self.sender.clone()
+    }
+
+    /// Waits until every event has been shown and the bars are cleared.
+    pub fn finish(self) {
+        drop(self.sender);
+        let _ = self.thread.join();
+    }
+}
+
+fn show_bars(receiver: Receiver<Event>, total: usize, workers: usize) {
+    let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let style = ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} runs, ETA {eta}")
+        .expect("the progress template is valid");
+    let sweep = multi.add(ProgressBar::new(total as u64).with_style(style));
+    let worker_style = ProgressStyle::with_template("  {prefix} {msg}").expect("the worker template is valid");
+    let lines: Vec<ProgressBar> = (0..workers)
+        .map(|i| multi.add(ProgressBar::new(1).with_style(worker_style.clone()).with_prefix(format!("#{i}"))))
+        .collect();
+    let mut labels = vec![String::new(); workers];
+    sweep.enable_steady_tick(Duration::from_millis(500));
+    for event in receiver {
+        match event {
+            Event::Started { worker, label } => {
+                if let Some(line) = lines.get(worker) {
+                    line.set_message(format!("{label}: starting"));
+                }
+                if let Some(slot) = labels.get_mut(worker) {
+                    *slot = label;
+                }
+            }
+            Event::Evaluated { worker, epoch, metric } => {
+                if let (Some(line), Some(label)) = (lines.get(worker), labels.get(worker)) {
+                    line.set_message(format!("{label}: epoch {epoch:.2}, {metric}"));
+                }
+            }
+            Event::Finished { worker, label, result } => {
+                sweep.inc(1);
+                multi.suspend(|| eprintln!("{label}: {result}"));
+                if let Some(line) = lines.get(worker) {
+                    line.set_message("idle");
+                }
+            }
+            Event::Warning(text) => multi.suspend(|| eprintln!("warning: {text}")),
+        }
+    }
+    for line in lines {
+        line.finish_and_clear();
+    }
+    sweep.finish_and_clear();
+}
+
+fn show_lines(receiver: Receiver<Event>, total: usize, workers: usize) {
+    let started = Instant::now();
+    let mut busy = vec![String::new(); workers];
+    let mut done = 0;
+    let mut last_heartbeat = Instant::now();
+    loop {
+        match receiver.recv_timeout(PLAIN_HEARTBEAT) {
+            Ok(Event::Started { worker, label }) => {
+                if let Some(slot) = busy.get_mut(worker) {
+                    *slot = label;
+                }
+            }
+            Ok(Event::Evaluated { worker, epoch, metric }) => {
+                if let Some(slot) = busy.get_mut(worker) {
+                    let label = slot.split(':').next().unwrap_or_default().to_owned();
+                    *slot = format!("{label}: epoch {epoch:.2}, {metric}");
+                }
+            }
+            Ok(Event::Finished { worker, label, result }) => {
+                done += 1;
+                eprintln!("[{done}/{total} {:.0}s] {label}: {result}", started.elapsed().as_secs_f64());
+                if let Some(slot) = busy.get_mut(worker) {
+                    slot.clear();
+                }
+            }
+            Ok(Event::Warning(text)) => eprintln!("warning: {text}"),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if last_heartbeat.elapsed() >= PLAIN_HEARTBEAT {
+            last_heartbeat = Instant::now();
+            let running: Vec<&str> = busy.iter().filter(|s| !s.is_empty()).map(String::as_str).collect();
+            eprintln!("[{done}/{total} {:.0}s] running: {}", started.elapsed().as_secs_f64(), running.join("; "));
+        }
+    }
+}

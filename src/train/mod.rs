@@ -1,0 +1,93 @@
+//! Training one run: the [`Trainer`] interface, its outcome, and the libtorch
+//! implementation. The interface lets the whole pipeline run on a fake
+//! trainer in tests.
+
+pub mod fake;
+pub mod init;
+pub mod model;
+pub mod monitor;
+pub mod optimizer;
+pub mod schedule;
+pub mod torch;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::grid::Run;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Converged,
+    NotConverged,
+    Diverged,
+    Failed,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Status::Converged => "converged",
+            Status::NotConverged => "not_converged",
+            Status::Diverged => "diverged",
+            Status::Failed => "failed",
+        })
+    }
+}
+
+/// One evaluation point of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Epochs of data seen so far: optimizer steps divided by steps per epoch.
+    pub epoch: f64,
+    /// Optimizer steps taken so far.
+    pub step: u64,
+    pub lr: f64,
+    /// Mean training loss of the batches since the previous evaluation
+    /// (at step 0: the loss of the first batch, before any update).
+    pub train_loss: f64,
+    pub val_loss: f64,
+    pub val_accuracy: f64,
+}
+
+/// The result of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub status: Status,
+    /// Epoch of the first evaluation that met the target.
+    pub epochs_to_converge: Option<f64>,
+    pub evaluations: Vec<Evaluation>,
+    /// Why the run diverged or failed.
+    pub note: Option<String>,
+}
+
+impl Outcome {
+    pub fn failed(error: &anyhow::Error) -> Outcome {
+        Outcome {
+            status: Status::Failed,
+            epochs_to_converge: None,
+            evaluations: Vec::new(),
+            note: Some(format!("{error:#}")),
+        }
+    }
+
+    pub fn last(&self) -> Option<&Evaluation> {
+        self.evaluations.last()
+    }
+}
+
+/// Prepares runs on the calling thread; the jobs it returns train on worker threads.
+pub trait Trainer {
+    type Job: Job;
+
+    /// Gathers what the run needs (such as handles to shared data) before the parallel section.
+    fn prepare(&self, run: &Run) -> anyhow::Result<Self::Job>;
+}
+
+/// A prepared run, ready to train on any thread.
+pub trait Job: Send {
+    /// Trains the run, calling `observe` after every evaluation.
+    fn train(self, observe: &mut dyn FnMut(&Evaluation)) -> anyhow::Result<Outcome>;
+}

@@ -1,0 +1,173 @@
+//! The libtorch trainer: mini-batch training of one run on one CPU thread.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use rand::seq::SliceRandom;
+use tch::{nn, Kind, Tensor};
+
+use crate::data::tensors::Dataset;
+use crate::grid::Run;
+use crate::train::monitor::{meets_target, DivergenceWatch};
+use crate::train::schedule::{evaluation_steps, steps_per_epoch};
+use crate::train::{init, model, optimizer, Evaluation, Job, Outcome, Status, Trainer};
+
+/// Validation runs in chunks of this many samples to bound memory.
+const EVAL_CHUNK: i64 = 2048;
+
+/// Trains runs with libtorch on datasets loaded once.
+pub struct TorchTrainer {
+    datasets: HashMap<String, Dataset>,
+}
+
+impl TorchTrainer {
+    pub fn new(datasets: Vec<Dataset>) -> Self {
+        TorchTrainer { datasets: datasets.into_iter().map(|d| (d.name.clone(), d)).collect() }
+    }
+}
+
+impl Trainer for TorchTrainer {
+    type Job = TorchJob;
+
+    fn prepare(&self, run: &Run) -> anyhow::Result<TorchJob> {
+        let data = self
+            .datasets
+            .get(&run.dataset.name)
+            .with_context(|| format!("dataset \"{}\" was not loaded", run.dataset.name))?;
+        Ok(TorchJob { run: run.clone(), data: data.shallow_clone() })
+    }
+}
+
+/// One run with its own handles on the shared data.
+pub struct TorchJob {
+    run: Run,
+    data: Dataset,
+}
+
+impl Job for TorchJob {
+    fn train(self, observe: &mut dyn FnMut(&Evaluation)) -> anyhow::Result<Outcome> {
+        // One intra-op thread per run: the parallelism comes from running runs side by side.
+        tch::set_num_threads(1);
+        let TorchJob { run, data } = self;
+        let vs = nn::VarStore::new(tch::Device::Cpu);
+        let net = model::build(&run.model.kind, &vs.root(), data.shape)?;
+        init::initialize(&vs, run.seed);
+        let mut optimizer = optimizer::build(&run.optimizer, &vs, run.lr)?;
+        Ok(Loop { run: &run, data: &data, net: &net }.train(&mut optimizer, observe))
+    }
+}
+
+/// The training loop of one run.
+struct Loop<'a> {
+    run: &'a Run,
+    data: &'a Dataset,
+    net: &'a nn::Sequential,
+}
+
+impl Loop<'_> {
+    fn train(&self, optimizer: &mut nn::Optimizer, observe: &mut dyn FnMut(&Evaluation)) -> Outcome {
+        let run = self.run;
+        let samples = self.data.train_len();
+        let batch_size = run.training.batch_size;
+        let per_epoch = steps_per_epoch(samples, batch_size);
+        let eval_steps = evaluation_steps(per_epoch, run.training.eval_every, run.training.max_epochs);
+        let last_step = *eval_steps.last().expect("the schedule ends with the last step");
+        let mut next_eval = eval_steps.iter().copied().peekable();
+        let mut shuffle = init::generator(run.seed, init::SHUFFLE_STREAM);
+        let mut order: Vec<i64> = (0..samples as i64).collect();
+        let mut watch = DivergenceWatch::new(&run.divergence);
+        let mut evaluations = Vec::new();
+        let mut loss_sum = 0.0;
+        let mut loss_count = 0u32;
+        let mut step = 0u64;
+        let mut converged_at = None;
+
+        while step < last_step {
+            order.shuffle(&mut shuffle);
+            let permutation = Tensor::from_slice(&order);
+            for start in (0..samples).step_by(batch_size) {
+                let len = batch_size.min(samples - start) as i64;
+                let indices = permutation.narrow(0, start as i64, len);
+                let images = self.data.train_images.index_select(0, &indices);
+                let labels = self.data.train_labels.index_select(0, &indices);
+                let loss = model::forward(self.net, &images).cross_entropy_for_logits(&labels);
+                optimizer.backward_step(&loss);
+                let loss = loss.double_value(&[]);
+                if step == 0 {
+                    // The first batch's loss was computed before any update: the initial loss.
+                    let initial = self.evaluate(0, per_epoch, loss);
+                    observe(&initial);
+                    evaluations.push(initial);
+                }
+                step += 1;
+                loss_sum += loss;
+                loss_count += 1;
+
+                if let Some(reason) = watch.record(loss) {
+                    let evaluation = self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
+                    observe(&evaluation);
+                    evaluations.push(evaluation);
+                    return finish(converged_at, evaluations, Some(reason));
+                }
+                if next_eval.peek() == Some(&step) {
+                    next_eval.next();
+                    let evaluation = self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
+                    (loss_sum, loss_count) = (0.0, 0);
+                    observe(&evaluation);
+                    if converged_at.is_none() && meets_target(&run.convergence, &evaluation) {
+                        converged_at = Some(evaluation.epoch);
+                    }
+                    evaluations.push(evaluation);
+                    if converged_at.is_some() && run.convergence.stop_at_target {
+                        return finish(converged_at, evaluations, None);
+                    }
+                }
+                if step == last_step {
+                    break;
+                }
+            }
+        }
+        finish(converged_at, evaluations, None)
+    }
+
+    /// Evaluates on the whole validation set without tracking gradients.
+    fn evaluate(&self, step: u64, per_epoch: u64, train_loss: f64) -> Evaluation {
+        let _guard = tch::no_grad_guard();
+        let n = self.data.val_len() as i64;
+        let mut loss_sum = 0.0;
+        let mut correct = 0.0;
+        for start in (0..n).step_by(EVAL_CHUNK as usize) {
+            let len = EVAL_CHUNK.min(n - start);
+            let images = self.data.val_images.narrow(0, start, len);
+            let labels = self.data.val_labels.narrow(0, start, len);
+            let logits = model::forward(self.net, &images);
+            let loss = logits.log_softmax(-1, Kind::Float).nll_loss_nd::<Tensor>(&labels, None, tch::Reduction::Sum, -100);
+            loss_sum += loss.double_value(&[]);
+            correct += logits.argmax(-1, false).eq_tensor(&labels).sum(Kind::Float).double_value(&[]);
+        }
+        Evaluation {
+            epoch: step as f64 / per_epoch as f64,
+            step,
+            lr: self.run.lr,
+            train_loss,
+            val_loss: loss_sum / n as f64,
+            val_accuracy: correct / n as f64,
+        }
+    }
+}
+
+/// The outcome of a run that converged at `converged_at` (if it did) and
+/// diverged for `divergence` (if it did). A run that met the target counts as
+/// converged even when it diverged later, with the divergence as its note.
+fn finish(converged_at: Option<f64>, evaluations: Vec<Evaluation>, divergence: Option<String>) -> Outcome {
+    let status = match (converged_at, &divergence) {
+        (Some(_), _) => Status::Converged,
+        (None, Some(_)) => Status::Diverged,
+        (None, None) => Status::NotConverged,
+    };
+    let note = divergence.map(|reason| match converged_at {
+        Some(epoch) => format!("diverged after converging at epoch {epoch}: {reason}"),
+        None => reason,
+    });
+    Outcome { status, epochs_to_converge: converged_at, evaluations, note }
+}
