@@ -78,6 +78,34 @@ impl RecordStore {
     }
 }
 
+/// Serde helpers that keep non-finite floats (a diverged run's NaN loss) in
+/// JSON, which has no literal for them: finite values are numbers, others the
+/// strings `"NaN"`, `"inf"` and `"-inf"`.
+pub mod float {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            serializer.serialize_f64(*value)
+        } else {
+            serializer.serialize_str(&value.to_string())
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Number(f64),
+            Text(String),
+        }
+        match Stored::deserialize(deserializer)? {
+            Stored::Number(value) => Ok(value),
+            Stored::Text(text) => text.parse().map_err(|_| serde::de::Error::custom(format!("invalid number \"{text}\""))),
+        }
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a
 /// rename, so that readers see either the old file or the complete new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

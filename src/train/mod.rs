@@ -41,14 +41,19 @@ impl fmt::Display for Status {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     /// Epochs of data seen so far: optimizer steps divided by steps per epoch.
+    #[serde(with = "crate::records::float")]
     pub epoch: f64,
     /// Optimizer steps taken so far.
     pub step: u64,
+    #[serde(with = "crate::records::float")]
     pub lr: f64,
     /// Mean training loss of the batches since the previous evaluation
     /// (at step 0: the loss of the first batch, before any update).
+    #[serde(with = "crate::records::float")]
     pub train_loss: f64,
+    #[serde(with = "crate::records::float")]
     pub val_loss: f64,
+    #[serde(with = "crate::records::float")]
     pub val_accuracy: f64,
 }
 

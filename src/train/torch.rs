@@ -90,15 +90,15 @@ impl Loop<'_> {
                 let indices = permutation.narrow(0, start as i64, len);
                 let images = self.data.train_images.index_select(0, &indices);
                 let labels = self.data.train_labels.index_select(0, &indices);
-                let loss = model::forward(self.net, &images).cross_entropy_for_logits(&labels);
-                optimizer.backward_step(&loss);
-                let loss = loss.double_value(&[]);
+                let batch_loss = model::forward(self.net, &images).cross_entropy_for_logits(&labels);
+                let loss = batch_loss.double_value(&[]);
                 if step == 0 {
-                    // The first batch's loss was computed before any update: the initial loss.
+                    // Evaluated before the first update: the starting point of every curve.
                     let initial = self.evaluate(0, per_epoch, loss);
                     observe(&initial);
                     evaluations.push(initial);
                 }
+                optimizer.backward_step(&batch_loss);
                 step += 1;
                 loss_sum += loss;
                 loss_count += 1;

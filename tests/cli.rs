@@ -1,0 +1,101 @@
+//! The `sweep` binary run in temporary folders, on good and bad input.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// A temporary project: a data folder and an experiment file next to it.
+fn project(grid: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_data_folder(&dir.path().join("shapes"), &common::synthetic(320, 6, 1), &common::synthetic(96, 6, 2), false);
+    let text = common::experiment_text("shapes", grid).replace("path = \"shapes\"", "path = \"shapes\"\nclasses = 6");
+    std::fs::write(dir.path().join("tiny.toml"), text).unwrap();
+    dir
+}
+
+fn sweep(dir: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("sweep").unwrap().current_dir(dir).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn dry_run_lists_grid() {
+    let dir = project(common::SMALL_GRID);
+    let output = sweep(dir.path(), &["tiny.toml", "--dry-run"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("tiny: 12 runs\n"), "{stdout}");
+    assert!(stdout.contains("mlp shapes sgd lr=5.000e1 seed=2"), "{stdout}");
+    assert!(!dir.path().join("results").exists(), "a dry run writes nothing");
+}
+
+#[test]
+fn sweep_writes_reports() {
+    let dir = project(common::SMALL_GRID);
+    let output = sweep(dir.path(), &["tiny.toml", "--jobs", "2"]);
+    assert!(output.status.success(), "stderr:\n{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("best lr"), "summary table: {stdout}");
+
+    let results = dir.path().join("results/tiny");
+    let mut reader = csv::Reader::from_path(results.join("runs.csv")).unwrap();
+    let statuses: Vec<String> = reader.records().map(|r| r.unwrap()[7].to_owned()).collect();
+    assert_eq!(statuses.len(), 12);
+    assert!(statuses.iter().any(|s| s == "converged"), "{statuses:?}");
+    assert!(statuses.iter().any(|s| s == "diverged"), "{statuses:?}");
+    assert!(results.join("curves.csv").exists());
+    assert_eq!(std::fs::read_dir(results.join("records")).unwrap().count(), 12, "one record per run");
+}
+
+#[test]
+fn invalid_file_exits_2_before_training() {
+    let dir = project(&common::SMALL_GRID.replace("seeds = [1, 2]", "seeds = [1, 2]\nepochs = 3"));
+    let output = sweep(dir.path(), &["tiny.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("tiny.toml:"), "{stderr}");
+    assert!(stderr.contains("unknown key `epochs`"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!dir.path().join("results").exists(), "nothing written");
+}
+
+#[test]
+fn missing_data_folder_exits_2() {
+    let dir = project(common::SMALL_GRID);
+    std::fs::remove_dir_all(dir.path().join("shapes")).unwrap();
+    let output = sweep(dir.path(), &["tiny.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("dataset \"shapes\""), "{stderr}");
+    assert!(stderr.contains("data folder not found"), "{stderr}");
+}
+
+#[test]
+fn corrupt_labels_exit_2() {
+    let dir = project(common::SMALL_GRID);
+    let labels = dir.path().join("shapes/train-labels-idx1-ubyte");
+    let mut bytes = std::fs::read(&labels).unwrap();
+    bytes[8] = 42;
+    std::fs::write(&labels, bytes).unwrap();
+    let output = sweep(dir.path(), &["tiny.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("label 42 at index 0"), "{stderr}");
+}
+
+#[test]
+fn missing_file_and_bad_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = sweep(dir.path(), &["nowhere.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("cannot read experiment file nowhere.toml"));
+    let output = sweep(dir.path(), &["nowhere.toml", "--jobs", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--jobs"));
+}

@@ -1,0 +1,159 @@
+//! The whole pipeline (grid, runner, records, reports) on the fake trainer.
+
+mod common;
+
+use std::path::Path;
+
+use sweep::experiment::Experiment;
+use sweep::grid;
+use sweep::records::{Record, RecordStore};
+use sweep::report;
+use sweep::runner::run_all;
+use sweep::train::fake::FakeTrainer;
+use sweep::train::Status;
+
+fn experiment(grid: &str) -> Experiment {
+    Experiment::parse_str(&common::experiment_text("data", grid), Path::new("tiny.toml")).unwrap()
+}
+
+const GRID: &str = r#"[grid]
+models = ["logistic", "mlp"]
+datasets = ["shapes"]
+optimizers = ["sgd", "adam"]
+lr = "1e-3 to 10, 1 per decade"
+seeds = [1, 2, 3]
+"#;
+
+/// Records as JSON without their timings; JSON compares NaN losses as equal, `==` would not.
+fn without_timings(records: &[Record]) -> Vec<String> {
+    records.iter().map(|r| serde_json::to_string(&Record { wall_seconds: 0.0, ..r.clone() }).unwrap()).collect()
+}
+
+#[test]
+fn grid_order_and_ids() {
+    let experiment = experiment(GRID);
+    let runs = grid::expand(&experiment);
+    assert_eq!(runs.len(), 2 * 2 * 5 * 3);
+    let first = &runs[0];
+    assert_eq!((first.model.name.as_str(), first.optimizer.name.as_str(), first.lr, first.seed), ("logistic", "sgd", 1e-3, 1));
+    assert_eq!(runs[1].seed, 2, "seeds vary fastest");
+    assert_eq!(runs[3].lr, 1e-2, "then rates");
+    assert_eq!(runs[15].optimizer.name, "adam", "then optimizers");
+    assert_eq!(runs[30].model.name, "mlp", "models vary slowest");
+    let mut ids: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), runs.len(), "ids are unique");
+    assert!(runs.iter().enumerate().all(|(i, r)| r.index == i));
+}
+
+#[test]
+fn ids_are_stable_and_track_settings() {
+    let runs = grid::expand(&experiment(GRID));
+    let again = grid::expand(&experiment(GRID));
+    assert_eq!(runs[7].id, again[7].id);
+    let changed = experiment(GRID).training.clone();
+    let mut experiment = experiment(GRID);
+    experiment.training.batch_size = changed.batch_size + 1;
+    let other = grid::expand(&experiment);
+    assert_ne!(runs[7].id, other[7].id, "a changed setting changes the id");
+}
+
+#[test]
+fn results_do_not_depend_on_workers() {
+    let runs = grid::expand(&experiment(GRID));
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore::open(&dir.path().join("records")).unwrap();
+    let one = run_all(&FakeTrainer::default(), &runs, 1, &store).unwrap();
+    let two = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    for (a, b) in without_timings(&one).iter().zip(&without_timings(&two)) {
+        assert_eq!(a, b);
+    }
+    let ids: Vec<&str> = one.iter().map(|r| r.run_id.as_str()).collect();
+    let expected: Vec<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, expected, "records come back in grid order");
+}
+
+#[test]
+fn every_record_is_stored() {
+    let runs = grid::expand(&experiment(GRID));
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore::open(&dir.path().join("records")).unwrap();
+    let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    for record in &records {
+        let stored = store.load(&record.run_id).unwrap().expect("record stored");
+        assert_eq!(serde_json::to_string(&stored).unwrap(), serde_json::to_string(record).unwrap());
+    }
+}
+
+#[test]
+fn failed_run_does_not_stop_others() {
+    let runs = grid::expand(&experiment(GRID));
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore::open(&dir.path().join("records")).unwrap();
+    let trainer = FakeTrainer { failing_seed: Some(2), ..FakeTrainer::default() };
+    let records = run_all(&trainer, &runs, 2, &store).unwrap();
+    let failed: Vec<&Record> = records.iter().filter(|r| r.outcome.status == Status::Failed).collect();
+    assert_eq!(failed.len(), runs.len() / 3);
+    assert!(failed.iter().all(|r| r.seed == 2));
+    assert!(failed[0].outcome.note.as_deref().unwrap().contains("fake failure for seed 2"));
+    assert!(records.iter().filter(|r| r.seed != 2).all(|r| r.outcome.status != Status::Failed));
+}
+
+#[test]
+fn statuses_follow_the_rate() {
+    let runs = grid::expand(&experiment(GRID));
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore::open(dir.path()).unwrap();
+    let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    for record in &records {
+        // Within two epochs only the fake's best rate reaches the target.
+        let expected = if record.lr > 3.0 {
+            Status::Diverged
+        } else if record.lr == 0.1 {
+            Status::Converged
+        } else {
+            Status::NotConverged
+        };
+        assert_eq!(record.outcome.status, expected, "lr {}", record.lr);
+        assert_eq!(record.outcome.epochs_to_converge.is_some(), expected == Status::Converged);
+    }
+    let groups = report::best::groups(&records);
+    assert_eq!(groups.len(), 4);
+    for group in &groups {
+        assert_eq!(group.best().unwrap().lr, 0.1, "the fake trainer's best rate");
+    }
+}
+
+#[test]
+fn reports_have_fixed_columns_and_one_row_per_run() {
+    let runs = grid::expand(&experiment(GRID));
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore::open(&dir.path().join("records")).unwrap();
+    let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    report::write_all(dir.path(), &records).unwrap();
+
+    let mut reader = csv::Reader::from_path(dir.path().join("runs.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(
+        header[..13],
+        [
+            "run_id", "model", "dataset", "optimizer", "batch_size", "lr", "seed", "status", "epochs_to_converge",
+            "final_train_loss", "final_val_loss", "final_val_accuracy", "wall_seconds"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), runs.len());
+    for (row, record) in rows.iter().zip(&records) {
+        assert_eq!(&row[0], record.run_id);
+        assert_eq!(row[5].parse::<f64>().unwrap(), record.lr, "rates round-trip exactly");
+        assert_eq!(&row[7], record.outcome.status.to_string());
+        assert_eq!(row[8].is_empty(), record.outcome.epochs_to_converge.is_none());
+    }
+
+    let mut curves = csv::Reader::from_path(dir.path().join("curves.csv")).unwrap();
+    let header: Vec<String> = curves.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, ["run_id", "epoch", "step", "lr", "train_loss", "val_loss", "val_accuracy"]);
+    let evaluations: usize = records.iter().map(|r| r.outcome.evaluations.len()).sum();
+    assert_eq!(curves.records().count(), evaluations);
+}
