@@ -32,7 +32,7 @@ pub struct Run {
 }
 
 impl Run {
-    /// A short label for progress lines: `mlp mnist sgd lr=0.1 seed=1`.
+    /// Formats a short label for progress lines: `mlp mnist sgd lr=0.1 seed=1`.
     pub fn label(&self) -> String {
         format!(
             "{} {} {} lr={:.3e} seed={}",
@@ -40,7 +40,7 @@ impl Run {
         )
     }
 
-    /// The model, dataset and optimizer names that define the run's group.
+    /// Returns the model, dataset and optimizer names that define the run's group.
     pub fn group(&self) -> (&str, &str, &str) {
         (&self.model.name, &self.dataset.name, &self.optimizer.name)
     }
@@ -67,7 +67,7 @@ fn run_id(identity: &Identity) -> String {
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// All runs of the experiment's grid.
+/// Lists all runs of the experiment's grid.
 pub fn expand(experiment: &Experiment) -> Vec<Run> {
     let grid = &experiment.grid;
     let mut runs = Vec::new();

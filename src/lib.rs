@@ -1,10 +1,10 @@
 //! `sweep`: learning-rate sweeps on libtorch.
 //!
-//! The modules follow the pipeline: an experiment file is parsed and validated
-//! (`experiment`), expanded into a grid of runs (`grid`), each run trains on
-//! data loaded once (`data`, `train`) on a rayon pool (`runner`), every finished
+//! The modules follow the pipeline. An experiment file is parsed and validated
+//! (`experiment`) and expanded into a grid of runs (`grid`). Each run trains on
+//! data loaded once (`data`, `train`) on a rayon pool (`runner`). Every finished
 //! run is stored as a record (`records`), and the reports are built from the
-//! records (`report`). `finder` holds the learning-rate range test.
+//! records (`report`). `finder` contains the learning-rate range test.
 
 pub mod data;
 pub mod experiment;

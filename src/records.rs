@@ -63,7 +63,7 @@ impl RecordStore {
         write_atomic(&self.path(&record.run_id), &json)
     }
 
-    /// The stored record of a run, if there is one.
+    /// Reads the stored record of a run, if there is one.
     pub fn load(&self, run_id: &str) -> anyhow::Result<Option<Record>> {
         let path = self.path(run_id);
         match fs::read(&path) {

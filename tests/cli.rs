@@ -7,7 +7,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
-/// A temporary project: a data folder and an experiment file next to it.
+/// Creates a temporary project: a data folder and `tiny.toml` next to it.
 fn project(grid: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     common::write_data_folder(&dir.path().join("shapes"), &common::synthetic(320, 6, 1), &common::synthetic(96, 6, 2), false);

@@ -59,7 +59,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// One worker per core.
+/// Returns the number of cores, the default worker count.
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 pub struct Problem {
     /// Dotted key path such as `grid.lr` or `models.mlp.hidden[1]`; empty for syntax errors.
     pub key: String,
-    /// What is wrong, with the bad value and what is accepted.
+    /// The problem, with the bad value and the accepted values.
     pub message: String,
     /// Byte range in the file, when it could be located.
     pub span: Option<Range<usize>>,

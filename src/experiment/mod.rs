@@ -44,7 +44,7 @@ pub struct DatasetSpec {
     pub train_limit: Option<usize>,
 }
 
-/// Where the validation samples come from.
+/// The source of the validation samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Validation {
@@ -113,7 +113,7 @@ impl Metric {
         }
     }
 
-    /// Whether larger values are better (accuracy) or smaller ones (losses).
+    /// Returns true when larger values are better (accuracy), false for losses.
     pub fn higher_is_better(self) -> bool {
         self == Metric::ValAccuracy
     }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
-/// What the file says, before the rates are checked and expanded.
+/// The `lr` value as written, before the rates are checked and expanded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RateSpec {
     List(Vec<f64>),

@@ -98,7 +98,7 @@ fn quoted(names: &[String]) -> String {
         .join(", ")
 }
 
-/// The candidate closest to `name` by edit distance, if it is close enough to be a typo.
+/// Finds the candidate closest to `name` by edit distance, if it is close enough to be a typo.
 pub(crate) fn closest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
     candidates
         .iter()

@@ -29,7 +29,7 @@ pub struct Group {
 }
 
 impl Group {
-    /// The best rate, if any rate converged for at least half its seeds.
+    /// Returns the best rate, if any rate converged for at least half its seeds.
     pub fn best(&self) -> Option<&RateSummary> {
         self.rates.iter().filter(|r| r.median_epochs.is_some()).min_by(|a, b| {
             let by_epochs = a.median_epochs.partial_cmp(&b.median_epochs).unwrap_or(std::cmp::Ordering::Equal);
@@ -42,7 +42,7 @@ impl Group {
     }
 }
 
-/// The median of finite-or-infinite values; `None` for an empty slice.
+/// Computes the median of finite or infinite values, or `None` for an empty slice.
 pub fn median(values: &[f64]) -> Option<f64> {
     let mut sorted: Vec<f64> = values.to_vec();
     sorted.sort_by(f64::total_cmp);

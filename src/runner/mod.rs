@@ -59,7 +59,7 @@ fn train_one<J: Job>(run: &Run, job: anyhow::Result<J>, store: &RecordStore, eve
     record
 }
 
-/// One line about a finished run, such as `converged at epoch 1.25 (3.1 s)`.
+/// Describes a finished run in one line, such as `converged at epoch 1.25 (3.1 s)`.
 pub fn describe(record: &Record) -> String {
     let outcome = &record.outcome;
     let what = match (outcome.status, outcome.epochs_to_converge) {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::grid::Run;
 
-/// How a run ended.
+/// The final state of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -64,7 +64,7 @@ pub struct Outcome {
     /// Epoch of the first evaluation that met the target.
     pub epochs_to_converge: Option<f64>,
     pub evaluations: Vec<Evaluation>,
-    /// Why the run diverged or failed.
+    /// The reason the run diverged or failed.
     pub note: Option<String>,
 }
 

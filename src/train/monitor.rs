@@ -45,7 +45,7 @@ impl DivergenceWatch {
     }
 }
 
-/// The value of the convergence metric at an evaluation.
+/// Returns the value of the convergence metric at an evaluation.
 pub fn metric_value(metric: Metric, evaluation: &Evaluation) -> f64 {
     match metric {
         Metric::ValAccuracy => evaluation.val_accuracy,
@@ -54,7 +54,7 @@ pub fn metric_value(metric: Metric, evaluation: &Evaluation) -> f64 {
     }
 }
 
-/// Whether an evaluation meets the target (accuracy at or above it, a loss at or below it).
+/// Checks whether an evaluation meets the target (accuracy at or above it, a loss at or below it).
 pub fn meets_target(spec: &ConvergenceSpec, evaluation: &Evaluation) -> bool {
     let value = metric_value(spec.metric, evaluation);
     if spec.metric.higher_is_better() {

@@ -5,7 +5,7 @@ pub fn steps_per_epoch(samples: usize, batch_size: usize) -> u64 {
     samples.div_ceil(batch_size) as u64
 }
 
-/// The steps after which to evaluate, strictly increasing, ending at the last
+/// Lists the steps after which to evaluate, strictly increasing, ending at the last
 /// step of `max_epochs`. Step 0 (before training) is not included.
 pub fn evaluation_steps(steps_per_epoch: u64, eval_every: f64, max_epochs: f64) -> Vec<u64> {
     let total = (max_epochs * steps_per_epoch as f64).round().max(1.0) as u64;

@@ -66,8 +66,7 @@ pub fn write_data_folder(dir: &Path, train: &LabeledImages, test: &LabeledImages
     write("t10k-labels-idx1-ubyte", idx_labels_bytes(&test.labels));
 }
 
-/// A small valid experiment over a dataset folder; `extra` is appended, and
-/// `grid` replaces the grid table.
+/// Returns a small valid experiment over `data_path`, with `grid` as its grid table.
 pub fn experiment_text(data_path: &str, grid: &str) -> String {
     format!(
         r#"name = "tiny"
