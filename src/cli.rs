@@ -2,15 +2,36 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
-/// Train a grid of models, datasets and learning rates with libtorch and
-/// report which rates converge in the fewest epochs.
+/// Train a grid of models, datasets and learning rates with libtorch, run a
+/// learning-rate finder on each model, and report whether its suggestion
+/// lands where the rate that converges in the fewest epochs is.
 #[derive(Debug, Parser)]
-#[command(name = "sweep", version, about)]
+#[command(name = "sweep", version, about, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Print the grid (run count and every run) without training.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run only the learning-rate finders of the grid and write lr_find.csv and suggestions.csv.
+    Find(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
     /// Experiment file (TOML) that declares the models, datasets and grid.
-    pub file: PathBuf,
+    #[arg(required = true)]
+    pub file: Option<PathBuf>,
 
     /// Number of runs trained in parallel, each on one CPU thread [default: number of cores].
     #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..))]
@@ -19,8 +40,4 @@ pub struct Cli {
     /// Results root; each experiment writes into DIR/<experiment name>/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
-
-    /// Print the grid (run count and every run) without training.
-    #[arg(long)]
-    pub dry_run: bool,
 }

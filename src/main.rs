@@ -1,16 +1,17 @@
 use clap::Parser;
 
-use sweep::cli::Cli;
+use sweep::cli::{Cli, Command};
 use sweep::commands;
 
 fn main() {
     let cli = Cli::parse();
-    let code = match commands::sweep::run(&cli) {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            commands::EXIT_RUN_FAILED
-        }
+    let result = match &cli.command {
+        Some(Command::Find(args)) => commands::find::run(args),
+        None => commands::sweep::run(&cli.run, cli.dry_run),
     };
+    let code = result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        commands::EXIT_RUN_FAILED
+    });
     std::process::exit(code);
 }

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use crate::grid::Run;
-use crate::train::Outcome;
+use crate::finder::{suggest, Method};
+use crate::grid::{FinderRun, Run};
+use crate::train::{FinderOutcome, Outcome};
 
 /// A finished run: its configuration summary and its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +22,8 @@ pub struct Record {
     pub optimizer: String,
     pub batch_size: usize,
     pub lr: f64,
+    /// `grid`, or `finder:<method>` for a run at a range test's suggestion.
+    pub lr_source: String,
     pub seed: u64,
     pub outcome: Outcome,
     pub wall_seconds: f64,
@@ -28,17 +31,109 @@ pub struct Record {
 
 impl Record {
     pub fn new(run: &Run, outcome: Outcome, wall_seconds: f64) -> Record {
+        let (model, dataset, optimizer) = run.setup.group();
         Record {
             run_id: run.id.clone(),
-            model: run.model.name.clone(),
-            dataset: run.dataset.name.clone(),
-            optimizer: run.optimizer.name.clone(),
-            batch_size: run.training.batch_size,
+            model: model.to_owned(),
+            dataset: dataset.to_owned(),
+            optimizer: optimizer.to_owned(),
+            batch_size: run.setup.training.batch_size,
             lr: run.lr,
+            lr_source: run.lr_source.to_string(),
             seed: run.seed,
             outcome,
             wall_seconds,
         }
+    }
+}
+
+/// One recorded batch of a range test. Losses may be non-finite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinderPoint {
+    pub iteration: usize,
+    #[serde(with = "float")]
+    pub lr: f64,
+    #[serde(with = "float")]
+    pub loss: f64,
+    #[serde(with = "float")]
+    pub smoothed_loss: f64,
+}
+
+/// One method's suggestion, or the reason it has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub method: Method,
+    pub lr: Option<f64>,
+    pub no_suggestion: Option<String>,
+}
+
+/// A finished range test: its curve, why it stopped and its suggestions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinderRecord {
+    pub run_id: String,
+    pub model: String,
+    pub dataset: String,
+    pub optimizer: String,
+    pub seed: u64,
+    pub num_it: usize,
+    pub points: Vec<FinderPoint>,
+    /// `completed`, `diverged`, `non_finite`, `out_of_data`, or `failed`.
+    pub stop_reason: String,
+    /// The learning rate of the batch that diverged or gave a non-finite loss.
+    pub stop_lr: Option<f64>,
+    pub suggestions: Vec<Suggestion>,
+    /// The error of a failed range test.
+    pub error: Option<String>,
+    pub wall_seconds: f64,
+}
+
+impl FinderRecord {
+    /// Builds the record of a range test and computes each method's suggestion.
+    pub fn new(run: &FinderRun, outcome: anyhow::Result<FinderOutcome>, methods: &[Method], wall_seconds: f64) -> FinderRecord {
+        let (model, dataset, optimizer) = run.setup.group();
+        let mut record = FinderRecord {
+            run_id: run.id.clone(),
+            model: model.to_owned(),
+            dataset: dataset.to_owned(),
+            optimizer: optimizer.to_owned(),
+            seed: run.seed,
+            num_it: run.settings.num_it,
+            points: Vec::new(),
+            stop_reason: "failed".to_owned(),
+            stop_lr: None,
+            suggestions: Vec::new(),
+            error: None,
+            wall_seconds,
+        };
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                record.error = Some(format!("{error:#}"));
+                return record;
+            }
+        };
+        let lrs: Vec<f64> = outcome.points.iter().map(|p| p.lr).collect();
+        let losses: Vec<f64> = outcome.points.iter().map(|p| p.smoothed_loss).collect();
+        record.suggestions = methods
+            .iter()
+            .map(|&method| match suggest(method, &lrs, &losses, run.settings.num_it) {
+                Ok(lr) => Suggestion { method, lr: Some(lr), no_suggestion: None },
+                Err(reason) => Suggestion { method, lr: None, no_suggestion: Some(reason.to_string()) },
+            })
+            .collect();
+        record.points = outcome
+            .points
+            .iter()
+            .map(|p| FinderPoint { iteration: p.iteration, lr: p.lr, loss: p.loss, smoothed_loss: p.smoothed_loss })
+            .collect();
+        record.stop_reason = outcome.stop_reason.as_str().to_owned();
+        record.stop_lr = outcome.stop_reason.lr();
+        record
+    }
+
+    /// Returns the learning rate `method` suggested, if it gave one.
+    pub fn suggestion(&self, method: Method) -> Option<f64> {
+        self.suggestions.iter().find(|s| s.method == method).and_then(|s| s.lr)
     }
 }
 
@@ -59,12 +154,20 @@ impl RecordStore {
     }
 
     pub fn save(&self, record: &Record) -> anyhow::Result<()> {
+        self.save_as(&record.run_id, record)
+    }
+
+    pub fn save_finder(&self, record: &FinderRecord) -> anyhow::Result<()> {
+        self.save_as(&record.run_id, record)
+    }
+
+    fn save_as<T: Serialize>(&self, run_id: &str, record: &T) -> anyhow::Result<()> {
         let json = serde_json::to_vec_pretty(record).context("cannot serialize a run record")?;
-        write_atomic(&self.path(&record.run_id), &json)
+        write_atomic(&self.path(run_id), &json)
     }
 
     /// Reads the stored record of a run, if there is one.
-    pub fn load(&self, run_id: &str) -> anyhow::Result<Option<Record>> {
+    pub fn load<T: serde::de::DeserializeOwned>(&self, run_id: &str) -> anyhow::Result<Option<T>> {
         let path = self.path(run_id);
         match fs::read(&path) {
             Ok(bytes) => {

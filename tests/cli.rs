@@ -30,7 +30,8 @@ fn dry_run_lists_grid() {
     let output = sweep(dir.path(), &["tiny.toml", "--dry-run"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
-    assert!(stdout.starts_with("tiny: 12 runs\n"), "{stdout}");
+    assert!(stdout.starts_with("tiny: 12 grid runs, 4 range tests, up to 20 runs at their suggestions\n"), "{stdout}");
+    assert!(stdout.contains("find mlp shapes sgd seed=2"), "{stdout}");
     assert!(stdout.contains("mlp shapes sgd lr=5.000e1 seed=2"), "{stdout}");
     assert!(!dir.path().join("results").exists(), "a dry run writes nothing");
 }
@@ -43,14 +44,39 @@ fn sweep_writes_reports() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("best lr"), "summary table: {stdout}");
 
+    assert!(stdout.contains("best grid lr"), "comparison table: {stdout}");
+    assert!(stdout.contains("median |log10 ratio|"), "method summary: {stdout}");
+
     let results = dir.path().join("results/tiny");
     let mut reader = csv::Reader::from_path(results.join("runs.csv")).unwrap();
-    let statuses: Vec<String> = reader.records().map(|r| r.unwrap()[7].to_owned()).collect();
-    assert_eq!(statuses.len(), 12);
-    assert!(statuses.iter().any(|s| s == "converged"), "{statuses:?}");
-    assert!(statuses.iter().any(|s| s == "diverged"), "{statuses:?}");
-    assert!(results.join("curves.csv").exists());
-    assert_eq!(std::fs::read_dir(results.join("records")).unwrap().count(), 12, "one record per run");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let grid: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[13] == "grid").collect();
+    assert_eq!(grid.len(), 12);
+    assert!(grid.iter().any(|r| &r[7] == "converged"), "{grid:?}");
+    assert!(grid.iter().any(|r| &r[7] == "diverged"), "{grid:?}");
+    let suggested = rows.len() - grid.len();
+    assert!(suggested > 0, "runs at the finder's suggestions");
+    assert!(rows.iter().all(|r| &r[13] == "grid" || r[13].starts_with("finder:")));
+    for name in ["curves.csv", "lr_find.csv", "suggestions.csv", "comparison.csv", "method_summary.csv"] {
+        assert!(results.join(name).exists(), "{name} missing");
+    }
+    let records = std::fs::read_dir(results.join("records")).unwrap().count();
+    assert_eq!(records, rows.len() + 4, "one record per run and per range test");
+}
+
+#[test]
+fn find_runs_only_range_tests() {
+    let dir = project(common::SMALL_GRID);
+    let output = sweep(dir.path(), &["find", "tiny.toml", "--jobs", "2"]);
+    assert!(output.status.success(), "stderr:\n{}", text(&output.stderr));
+    let results = dir.path().join("results/tiny");
+    assert!(results.join("lr_find.csv").exists());
+    assert!(results.join("suggestions.csv").exists());
+    assert!(!results.join("runs.csv").exists(), "no training runs");
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains("valley"), "{stdout}");
+    let mut reader = csv::Reader::from_path(results.join("suggestions.csv")).unwrap();
+    assert_eq!(reader.records().count(), 4 * 5, "4 range tests, 5 methods each");
 }
 
 #[test]

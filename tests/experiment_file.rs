@@ -256,6 +256,36 @@ const CASES: &[Case] = &[
         to: "name = \"../escape\"",
         expected: &["exp/tiny.toml:1:8", "`name`", "invalid name \"../escape\""],
     },
+    Case {
+        name: "unknown finder method",
+        from: "[grid]",
+        to: "[finder]\nmethods = [\"valley\", \"steepest\"]\n[grid]",
+        expected: &["`finder.methods[1]`", "unknown method \"steepest\"", "\"lightning_steep\""],
+    },
+    Case {
+        name: "finder end below start",
+        from: "[grid]",
+        to: "[finder]\nstart_lr = 1e-3\nend_lr = 1e-4\n[grid]",
+        expected: &["`finder.end_lr`", "end_lr = 0.0001", "above start_lr"],
+    },
+    Case {
+        name: "finder smoothing out of range",
+        from: "[grid]",
+        to: "[finder]\nbeta = 1.0\n[grid]",
+        expected: &["`finder.beta`", "beta = 1", "[0, 1)"],
+    },
+    Case {
+        name: "finder iterations too few",
+        from: "[grid]",
+        to: "[finder]\nnum_it = 1\n[grid]",
+        expected: &["`finder.num_it`", "invalid iteration count 1"],
+    },
+    Case {
+        name: "finder unknown key",
+        from: "[grid]",
+        to: "[finder]\nnum_iter = 50\n[grid]",
+        expected: &["`finder.num_iter`", "did you mean `num_it`?"],
+    },
 ];
 
 #[test]

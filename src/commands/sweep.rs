@@ -1,78 +1,91 @@
-//! `sweep FILE`: validate, load the data once, train the grid, write reports.
-
-
+//! `sweep FILE`: validate, load the data once, run the range tests, train the
+//! grid and the suggestions, and write the reports.
 
 use anyhow::Context;
 
-use super::{EXIT_INVALID_INPUT, EXIT_RUN_FAILED};
-use crate::cli::Cli;
-use crate::data::tensors::Dataset;
+use super::{load_experiment, prepare, EXIT_RUN_FAILED};
+use crate::cli::RunArgs;
 use crate::experiment::Experiment;
-use crate::grid::{self, Run};
-use crate::records::RecordStore;
-use crate::report;
+use crate::grid::{self, Suggested};
+use crate::report::{summary, Reports};
 use crate::runner;
-use crate::train::torch::TorchTrainer;
 use crate::train::Status;
 
-pub fn run(cli: &Cli) -> anyhow::Result<i32> {
-    let experiment = match Experiment::load(&cli.file) {
+pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
+    let experiment = match load_experiment(args) {
         Ok(experiment) => experiment,
-        Err(error) => {
-            eprint!("error: {error}");
-            if !error.to_string().ends_with('\n') {
-                eprintln!();
-            }
-            return Ok(EXIT_INVALID_INPUT);
-        }
+        Err(code) => return Ok(code),
     };
-    let runs = grid::expand(&experiment);
-    if cli.dry_run {
-        print_grid(&experiment, &runs);
+    if dry_run {
+        print_grid(&experiment);
         return Ok(0);
     }
-    let workers = cli.jobs.map_or_else(default_workers, usize::from);
-    let datasets = match load_datasets(&experiment) {
-        Ok(datasets) => datasets,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return Ok(EXIT_INVALID_INPUT);
-        }
+    let prepared = match prepare(experiment, args)? {
+        Ok(prepared) => prepared,
+        Err(code) => return Ok(code),
     };
-    let out = cli.out.join(&experiment.name);
-    let store = RecordStore::open(&out.join("records"))?;
-    eprintln!("{}: {} runs on {workers} workers, results in {}", experiment.name, runs.len(), out.display());
+    let (experiment, trainer, workers, store) = (&prepared.experiment, &prepared.trainer, prepared.workers, &prepared.store);
+    let finder_runs = grid::finder_runs(experiment);
+    let mut runs = grid::expand(experiment);
+    eprintln!(
+        "{}: {} range tests and {} grid runs on {workers} workers, results in {}",
+        experiment.name,
+        finder_runs.len(),
+        runs.len(),
+        prepared.out.display()
+    );
 
-    let trainer = TorchTrainer::new(datasets);
-    let records = runner::run_all(&trainer, &runs, workers, &store)?;
-    let written = report::write_all(&out, &records).context("failed to write the reports")?;
+    // The range tests come first because the runs at their suggestions depend on them.
+    let methods = &experiment.finder.methods;
+    let finders = runner::find_all(trainer, &finder_runs, methods, workers, store)?;
+    if experiment.finder.train_suggestions {
+        let suggested: Vec<Suggested> = finder_runs
+            .iter()
+            .zip(&finders)
+            .flat_map(|(run, record)| {
+                methods.iter().filter_map(move |&method| {
+                    record.suggestion(method).map(|lr| Suggested { finder: run, method, lr })
+                })
+            })
+            .collect();
+        runs.extend(grid::suggestion_runs(experiment, &suggested, runs.len()));
+    }
+    let records = runner::run_all(trainer, &runs, workers, store)?;
 
-    println!("{}", report::summary::table(&report::best::groups(&records)));
+    let reports = Reports::build(experiment, records, finders);
+    let written = reports.write(&prepared.out).context("failed to write the reports")?;
+    println!("\n{}", summary::table(&reports.groups));
+    if !reports.comparison.is_empty() {
+        println!("{}", summary::comparison_table(&reports.groups, &reports.comparison, experiment.finder.band_factor));
+        println!("{}", summary::method_table(&reports.methods));
+    }
     for path in &written {
         println!("wrote {}", path.display());
     }
-    let failed = records.iter().filter(|r| r.outcome.status == Status::Failed).count();
+    let failed = reports.records.iter().filter(|r| r.outcome.status == Status::Failed).count()
+        + reports.finders.iter().filter(|f| f.error.is_some()).count();
     if failed > 0 {
-        eprintln!("error: {failed} of {} runs failed; see the note column of runs.csv", records.len());
+        eprintln!("error: {failed} runs failed; see the note columns of runs.csv and suggestions.csv");
         return Ok(EXIT_RUN_FAILED);
     }
     Ok(0)
 }
 
-/// Returns the number of cores, the default worker count.
-fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Loads each dataset the grid uses, once.
-fn load_datasets(experiment: &Experiment) -> anyhow::Result<Vec<Dataset>> {
-    experiment.grid.datasets.iter().map(|name| Dataset::load(experiment.dataset(name))).collect()
-}
-
-fn print_grid(experiment: &Experiment, runs: &[Run]) {
-    println!("{}: {} runs", experiment.name, runs.len());
-    for run in runs {
+fn print_grid(experiment: &Experiment) {
+    let finders = grid::finder_runs(experiment);
+    let runs = grid::expand(experiment);
+    let per_test = if experiment.finder.train_suggestions { experiment.finder.methods.len() } else { 0 };
+    println!(
+        "{}: {} grid runs, {} range tests, up to {} runs at their suggestions",
+        experiment.name,
+        runs.len(),
+        finders.len(),
+        finders.len() * per_test
+    );
+    for run in &finders {
+        println!("{:>5}  {}  {}", run.index, run.id, run.label());
+    }
+    for run in &runs {
         println!("{:>5}  {}  {}", run.index, run.id, run.label());
     }
 }
-

@@ -32,6 +32,10 @@ impl Dataset {
             Some(limit) => take(&train, 0, limit.min(train.labels.len())),
             None => train,
         };
+        let val = match spec.val_limit {
+            Some(limit) => take(&val, 0, limit.min(val.labels.len())),
+            None => val,
+        };
         Dataset::from_splits(&spec.name, &train, &val, spec.classes).with_context(context)
     }
 

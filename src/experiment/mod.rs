@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::finder::{FinderSettings, Method};
+
 pub use error::{ConfigError, LoadError, Problem};
 pub use rates::RateSpec;
 
@@ -28,6 +30,7 @@ pub struct Experiment {
     pub training: TrainingSpec,
     pub convergence: ConvergenceSpec,
     pub divergence: DivergenceSpec,
+    pub finder: FinderSpec,
     pub grid: GridSpec,
 }
 
@@ -42,6 +45,8 @@ pub struct DatasetSpec {
     pub classes: usize,
     /// Use only the first this many training samples (after the validation hold-out).
     pub train_limit: Option<usize>,
+    /// Use only the first this many validation samples, to make evaluations cheaper.
+    pub val_limit: Option<usize>,
 }
 
 /// The source of the validation samples.
@@ -131,6 +136,20 @@ pub struct ConvergenceSpec {
 pub struct DivergenceSpec {
     /// A run diverges when its smoothed training loss exceeds this multiple of its first loss.
     pub loss_factor: f64,
+}
+
+/// The learning-rate range test run for every model, dataset, optimizer and seed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FinderSpec {
+    pub enabled: bool,
+    pub settings: FinderSettings,
+    /// Suggestion methods to compute, in file order.
+    pub methods: Vec<Method>,
+    /// Train each suggestion like a grid rate.
+    pub train_suggestions: bool,
+    /// A rate is in the convergent band when its median epochs to converge are
+    /// at most this factor times the best rate's.
+    pub band_factor: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

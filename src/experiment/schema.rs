@@ -23,6 +23,8 @@ pub struct RawExperiment {
     pub convergence: RawConvergence,
     #[serde(default)]
     pub divergence: RawDivergence,
+    #[serde(default)]
+    pub finder: RawFinder,
     pub grid: RawGrid,
 }
 
@@ -34,6 +36,7 @@ pub struct RawDataset {
     pub validation: Option<RawValidation>,
     pub classes: Option<i64>,
     pub train_limit: Option<i64>,
+    pub val_limit: Option<i64>,
 }
 
 /// `validation = "test"` or `validation = 0.1` (a held-out fraction of the training files).
@@ -96,4 +99,18 @@ pub struct RawGrid {
     pub optimizers: Vec<String>,
     pub lr: RateSpec,
     pub seeds: Vec<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinder {
+    pub enabled: Option<bool>,
+    pub start_lr: Option<f64>,
+    pub end_lr: Option<f64>,
+    pub num_it: Option<i64>,
+    pub beta: Option<f64>,
+    pub diverge_factor: Option<f64>,
+    pub methods: Option<Vec<String>>,
+    pub train_suggestions: Option<bool>,
+    pub band_factor: Option<f64>,
 }

@@ -237,6 +237,7 @@ fn check(raw: RawExperiment, file: &Path, c: &mut Checker) -> Experiment {
         loss_factor > 1.0,
         "a number above 1 (the default is 4)",
     );
+    let finder = check_finder(raw.finder, c);
     let grid = check_grid(raw.grid, &datasets, &models, &optimizers, c);
     Experiment {
         name,
@@ -247,6 +248,7 @@ fn check(raw: RawExperiment, file: &Path, c: &mut Checker) -> Experiment {
         training,
         convergence,
         divergence: DivergenceSpec { loss_factor },
+        finder,
         grid,
     }
 }
@@ -306,12 +308,16 @@ fn check_dataset(name: String, raw: RawDataset, base: &Path, c: &mut Checker) ->
             "training sample limit",
         )
     });
+    let val_limit = raw.val_limit.map(|limit| {
+        c.count(&at("val_limit"), limit, 1, i64::MAX, "validation sample limit")
+    });
     DatasetSpec {
         path: base.join(&raw.path),
         name,
         validation,
         classes,
         train_limit,
+        val_limit,
     }
 }
 
@@ -554,4 +560,50 @@ fn check_grid(
         lrs,
         seeds,
     }
+}
+
+fn check_finder(raw: RawFinder, c: &mut Checker) -> FinderSpec {
+    let defaults = FinderSettings::default();
+    let num_it = raw.num_it.map_or(defaults.num_it, |n| c.count(&path(&["finder", "num_it"]), n, 2, 1 << 24, "iteration count"));
+    let settings = FinderSettings {
+        start_lr: raw.start_lr.unwrap_or(defaults.start_lr),
+        end_lr: raw.end_lr.unwrap_or(defaults.end_lr),
+        num_it,
+        beta: raw.beta.unwrap_or(defaults.beta),
+        diverge_factor: raw.diverge_factor.unwrap_or(defaults.diverge_factor),
+    };
+    if let Err(error) = settings.validate() {
+        // The message reads "invalid finder setting end_lr = 0.1: ...", so the key follows "setting".
+        let message = error.to_string();
+        let field = message.split(" = ").next().unwrap_or_default().rsplit(' ').next().unwrap_or_default();
+        let detail = message.split_once("setting ").map_or(message.as_str(), |(_, rest)| rest);
+        c.report(&path(&["finder", field]), format!("invalid value {detail}"));
+    }
+    let names = raw.methods.unwrap_or_else(|| Method::ALL.iter().map(|m| m.to_string()).collect());
+    if names.is_empty() {
+        c.report(&path(&["finder", "methods"]), format!("the list of methods is empty; expected some of {}", method_names()));
+    }
+    let mut methods = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let at = vec![key("finder"), key("methods"), Segment::Index(i)];
+        match name.parse::<Method>() {
+            Ok(method) if methods.contains(&method) => c.report(&at, format!("method \"{name}\" is listed twice")),
+            Ok(method) => methods.push(method),
+            Err(_) => c.report(&at, format!("unknown method \"{name}\"; expected {}", method_names())),
+        }
+    }
+    let band_factor = raw.band_factor.unwrap_or(2.0);
+    c.number(&["finder", "band_factor"], band_factor, band_factor >= 1.0, "a factor of at least 1 (the default is 2)");
+    FinderSpec {
+        enabled: raw.enabled.unwrap_or(true),
+        settings,
+        methods,
+        train_suggestions: raw.train_suggestions.unwrap_or(true),
+        band_factor,
+    }
+}
+
+fn method_names() -> String {
+    let names: Vec<String> = Method::ALL.iter().map(|m| m.to_string()).collect();
+    quoted(&names)
 }

@@ -117,6 +117,7 @@ mod tests {
             optimizer: "sgd".into(),
             batch_size: 64,
             lr,
+            lr_source: "grid".into(),
             seed,
             outcome: Outcome {
                 status: if epochs.is_some() { Status::Converged } else { Status::NotConverged },

@@ -4,9 +4,10 @@
 //! Rust's shortest representation that parses back to the same value, so no
 //! precision is lost; non-finite values appear as `NaN`, `inf` or `-inf`.
 
-use crate::records::Record;
+use crate::records::{FinderRecord, Record};
+use crate::report::comparison::{ComparisonRow, MethodSummary};
 
-pub const RUNS_COLUMNS: [&str; 14] = [
+pub const RUNS_COLUMNS: [&str; 15] = [
     "run_id",
     "model",
     "dataset",
@@ -20,6 +21,7 @@ pub const RUNS_COLUMNS: [&str; 14] = [
     "final_val_loss",
     "final_val_accuracy",
     "wall_seconds",
+    "lr_source",
     "note",
 ];
 
@@ -52,6 +54,7 @@ pub fn runs_csv(records: &[Record]) -> anyhow::Result<Vec<u8>> {
             optional(last.map(|e| e.val_loss)),
             optional(last.map(|e| e.val_accuracy)),
             float(record.wall_seconds),
+            record.lr_source.clone(),
             record.outcome.note.clone().unwrap_or_default(),
         ])?;
     }
@@ -73,6 +76,118 @@ pub fn curves_csv(records: &[Record]) -> anyhow::Result<Vec<u8>> {
                 float(evaluation.val_accuracy),
             ])?;
         }
+    }
+    Ok(writer.into_inner()?)
+}
+
+pub const LR_FIND_COLUMNS: [&str; 8] =
+    ["model", "dataset", "optimizer", "seed", "iteration", "lr", "loss", "smoothed_loss"];
+
+pub const SUGGESTIONS_COLUMNS: [&str; 9] =
+    ["model", "dataset", "optimizer", "seed", "method", "lr", "stop_reason", "stop_lr", "note"];
+
+pub const COMPARISON_COLUMNS: [&str; 11] = [
+    "model",
+    "dataset",
+    "optimizer",
+    "method",
+    "suggested_lr",
+    "best_lr",
+    "lr_ratio",
+    "epochs_at_suggestion",
+    "epochs_at_best",
+    "epochs_ratio",
+    "in_convergent_band",
+];
+
+pub const METHOD_SUMMARY_COLUMNS: [&str; 5] =
+    ["method", "groups", "median_abs_log10_lr_ratio", "share_in_band", "median_epochs_ratio"];
+
+/// Every point of every range test curve.
+pub fn lr_find_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(LR_FIND_COLUMNS)?;
+    for finder in finders {
+        for point in &finder.points {
+            writer.write_record([
+                finder.model.clone(),
+                finder.dataset.clone(),
+                finder.optimizer.clone(),
+                finder.seed.to_string(),
+                point.iteration.to_string(),
+                float(point.lr),
+                float(point.loss),
+                float(point.smoothed_loss),
+            ])?;
+        }
+    }
+    Ok(writer.into_inner()?)
+}
+
+/// One row per range test and method; `lr` is empty when the method gave no
+/// suggestion, and `note` says why.
+pub fn suggestions_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(SUGGESTIONS_COLUMNS)?;
+    for finder in finders {
+        let rows: Vec<(String, Option<f64>, String)> = if let Some(error) = &finder.error {
+            vec![(String::new(), None, error.clone())]
+        } else {
+            finder
+                .suggestions
+                .iter()
+                .map(|s| (s.method.to_string(), s.lr, s.no_suggestion.clone().unwrap_or_default()))
+                .collect()
+        };
+        for (method, lr, note) in rows {
+            writer.write_record([
+                finder.model.clone(),
+                finder.dataset.clone(),
+                finder.optimizer.clone(),
+                finder.seed.to_string(),
+                method,
+                optional(lr),
+                finder.stop_reason.clone(),
+                optional(finder.stop_lr),
+                note,
+            ])?;
+        }
+    }
+    Ok(writer.into_inner()?)
+}
+
+pub fn comparison_csv(rows: &[ComparisonRow]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(COMPARISON_COLUMNS)?;
+    for row in rows {
+        writer.write_record([
+            row.model.clone(),
+            row.dataset.clone(),
+            row.optimizer.clone(),
+            row.method.to_string(),
+            optional(row.suggested_lr),
+            optional(row.best_lr),
+            optional(row.lr_ratio),
+            optional(row.epochs_at_suggestion),
+            optional(row.epochs_at_best),
+            optional(row.epochs_ratio),
+            row.in_convergent_band.map(|b| b.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+pub fn method_summary_csv(summaries: &[MethodSummary]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(METHOD_SUMMARY_COLUMNS)?;
+    for summary in summaries {
+        writer.write_record([
+            summary.method.to_string(),
+            summary.groups.to_string(),
+            optional(summary.median_abs_log10_lr_ratio),
+            optional(summary.share_in_band),
+            optional(summary.median_epochs_ratio),
+        ])?;
     }
     Ok(writer.into_inner()?)
 }

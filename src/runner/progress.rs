@@ -14,7 +14,8 @@ const PLAIN_HEARTBEAT: Duration = Duration::from_secs(30);
 
 pub enum Event {
     Started { worker: usize, label: String },
-    Evaluated { worker: usize, epoch: f64, metric: String },
+    /// The current state of a busy worker's run, such as `epoch 1.25, val_accuracy 0.9012`.
+    Progress { worker: usize, status: String },
     Finished { worker: usize, label: String, result: String },
     Warning(String),
 }
@@ -27,14 +28,15 @@ pub struct Reporter {
 
 impl Reporter {
     /// Starts the reporter for `total` runs on `workers` workers.
-    pub fn start(total: usize, workers: usize) -> Reporter {
+    pub fn start(title: &str, total: usize, workers: usize) -> Reporter {
+        let title = title.to_owned();
         let (sender, receiver) = channel();
         let terminal = std::io::stderr().is_terminal();
         let thread = std::thread::spawn(move || {
             if terminal {
-                show_bars(receiver, total, workers)
+                show_bars(receiver, &title, total, workers)
             } else {
-                show_lines(receiver, total, workers)
+                show_lines(receiver, &title, total, workers)
             }
         });
         Reporter { sender, thread }
@@ -51,10 +53,10 @@ impl Reporter {
     }
 }
 
-fn show_bars(receiver: Receiver<Event>, total: usize, workers: usize) {
+fn show_bars(receiver: Receiver<Event>, title: &str, total: usize, workers: usize) {
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("[{elapsed_precise}] {bar:30} {pos}/{len} runs, ETA {eta}")
-        .expect("the progress template is valid");
+    let template = format!("{title}: [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} runs, ETA {{eta}}");
+    let style = ProgressStyle::with_template(&template).expect("the progress template is valid");
     let sweep = multi.add(ProgressBar::new(total as u64).with_style(style));
     let worker_style = ProgressStyle::with_template("  {prefix} {msg}").expect("the worker template is valid");
     let lines: Vec<ProgressBar> = (0..workers)
@@ -72,9 +74,9 @@ fn show_bars(receiver: Receiver<Event>, total: usize, workers: usize) {
                     *slot = label;
                 }
             }
-            Event::Evaluated { worker, epoch, metric } => {
+            Event::Progress { worker, status } => {
                 if let (Some(line), Some(label)) = (lines.get(worker), labels.get(worker)) {
-                    line.set_message(format!("{label}: epoch {epoch:.2}, {metric}"));
+                    line.set_message(format!("{label}: {status}"));
                 }
             }
             Event::Finished { worker, label, result } => {
@@ -93,29 +95,31 @@ fn show_bars(receiver: Receiver<Event>, total: usize, workers: usize) {
     sweep.finish_and_clear();
 }
 
-fn show_lines(receiver: Receiver<Event>, total: usize, workers: usize) {
+fn show_lines(receiver: Receiver<Event>, title: &str, total: usize, workers: usize) {
     let started = Instant::now();
-    let mut busy = vec![String::new(); workers];
+    let mut labels = vec![String::new(); workers];
+    let mut statuses = vec![String::new(); workers];
     let mut done = 0;
     let mut last_heartbeat = Instant::now();
     loop {
         match receiver.recv_timeout(PLAIN_HEARTBEAT) {
             Ok(Event::Started { worker, label }) => {
-                if let Some(slot) = busy.get_mut(worker) {
+                if let Some(slot) = labels.get_mut(worker) {
                     *slot = label;
                 }
             }
-            Ok(Event::Evaluated { worker, epoch, metric }) => {
-                if let Some(slot) = busy.get_mut(worker) {
-                    let label = slot.split(':').next().unwrap_or_default().to_owned();
-                    *slot = format!("{label}: epoch {epoch:.2}, {metric}");
+            Ok(Event::Progress { worker, status }) => {
+                if let Some(slot) = statuses.get_mut(worker) {
+                    *slot = status;
                 }
             }
             Ok(Event::Finished { worker, label, result }) => {
                 done += 1;
-                eprintln!("[{done}/{total} {:.0}s] {label}: {result}", started.elapsed().as_secs_f64());
-                if let Some(slot) = busy.get_mut(worker) {
-                    slot.clear();
+                let seconds = started.elapsed().as_secs_f64();
+                eprintln!("[{title} {done}/{total} {seconds:.0}s] {label}: {result}");
+                if let (Some(label), Some(status)) = (labels.get_mut(worker), statuses.get_mut(worker)) {
+                    label.clear();
+                    status.clear();
                 }
             }
             Ok(Event::Warning(text)) => eprintln!("warning: {text}"),
@@ -124,8 +128,14 @@ fn show_lines(receiver: Receiver<Event>, total: usize, workers: usize) {
         }
         if last_heartbeat.elapsed() >= PLAIN_HEARTBEAT {
             last_heartbeat = Instant::now();
-            let running: Vec<&str> = busy.iter().filter(|s| !s.is_empty()).map(String::as_str).collect();
-            eprintln!("[{done}/{total} {:.0}s] running: {}", started.elapsed().as_secs_f64(), running.join("; "));
+            let running: Vec<String> = labels
+                .iter()
+                .zip(&statuses)
+                .filter(|(label, _)| !label.is_empty())
+                .map(|(label, status)| format!("{label}: {status}"))
+                .collect();
+            let seconds = started.elapsed().as_secs_f64();
+            eprintln!("[{title} {done}/{total} {seconds:.0}s] running: {}", running.join("; "));
         }
     }
 }

@@ -1,10 +1,11 @@
 //! A trainer that computes made-up but lawful curves in microseconds, so tests
 //! can run the whole pipeline (grid, runner, records, reports) without libtorch.
 
-use crate::grid::Run;
+use crate::finder::{RangeTest, Step};
+use crate::grid::{FinderRun, Run};
 use crate::train::monitor::meets_target;
 use crate::train::schedule::{evaluation_steps, steps_per_epoch};
-use crate::train::{Evaluation, Job, Outcome, Status, Trainer};
+use crate::train::{Evaluation, FinderJob, FinderOutcome, Job, Outcome, Status, Trainer};
 
 /// Samples per fake epoch; only the evaluation steps depend on it.
 const FAKE_SAMPLES: usize = 1000;
@@ -28,9 +29,53 @@ impl Default for FakeTrainer {
 
 impl Trainer for FakeTrainer {
     type Job = FakeJob;
+    type FinderJob = FakeFinderJob;
 
     fn prepare(&self, run: &Run) -> anyhow::Result<FakeJob> {
         Ok(FakeJob { trainer: self.clone(), run: run.clone() })
+    }
+
+    fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<FakeFinderJob> {
+        Ok(FakeFinderJob { trainer: self.clone(), run: run.clone() })
+    }
+}
+
+impl FakeTrainer {
+    /// Returns the range test's batch loss at `lr`: it falls over the three
+    /// decades below `best_lr`, rises slowly above it, and explodes above
+    /// `diverge_above`.
+    pub fn finder_loss(&self, lr: f64) -> f64 {
+        let below = ((lr / self.best_lr).log10() + 3.0) / 3.0;
+        if lr < self.best_lr {
+            2.3 - 2.0 * below.clamp(0.0, 1.0).powi(2)
+        } else if lr < self.diverge_above {
+            0.3 + 0.2 * (lr / self.best_lr).log10()
+        } else {
+            10.0 * (lr / self.diverge_above).powi(2)
+        }
+    }
+}
+
+pub struct FakeFinderJob {
+    trainer: FakeTrainer,
+    run: FinderRun,
+}
+
+impl FinderJob for FakeFinderJob {
+    fn find(self, observe: &mut dyn FnMut(f64, f64)) -> anyhow::Result<FinderOutcome> {
+        if self.trainer.failing_seed == Some(self.run.seed) {
+            anyhow::bail!("fake failure for seed {}", self.run.seed);
+        }
+        let mut test = RangeTest::new(self.run.settings)?;
+        while let Some(lr) = test.next_lr() {
+            let loss = self.trainer.finder_loss(lr);
+            observe(lr, loss);
+            if let Step::Stop(_) = test.record(loss) {
+                break;
+            }
+        }
+        let stop_reason = test.stop_reason().expect("the loop ends only after the test stops");
+        Ok(FinderOutcome { points: test.points().to_vec(), stop_reason })
     }
 }
 
@@ -45,7 +90,7 @@ impl Job for FakeJob {
         if trainer.failing_seed == Some(run.seed) {
             anyhow::bail!("fake failure for seed {}", run.seed);
         }
-        let per_epoch = steps_per_epoch(FAKE_SAMPLES, run.training.batch_size);
+        let per_epoch = steps_per_epoch(FAKE_SAMPLES, run.setup.training.batch_size);
         let ratio = run.lr / trainer.best_lr;
         // Speed 3 per epoch at the best rate, slower on either side; seeds shift it a little.
         let speed = 3.0 * ratio.min(1.0 / ratio) * (1.0 + 0.01 * run.seed as f64);
@@ -60,7 +105,7 @@ impl Job for FakeJob {
         };
         let mut evaluations = vec![evaluation(0, initial)];
         observe(&evaluations[0]);
-        for step in evaluation_steps(per_epoch, run.training.eval_every, run.training.max_epochs) {
+        for step in evaluation_steps(per_epoch, run.setup.training.eval_every, run.setup.training.max_epochs) {
             let epoch = step as f64 / per_epoch as f64;
             if run.lr > trainer.diverge_above {
                 let point = evaluation(step, f64::NAN);

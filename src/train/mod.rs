@@ -3,6 +3,7 @@
 //! trainer in tests.
 
 pub mod fake;
+pub mod find;
 pub mod init;
 pub mod model;
 pub mod monitor;
@@ -14,7 +15,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::grid::Run;
+use crate::finder::{CurvePoint, StopReason};
+use crate::grid::{FinderRun, Run};
 
 /// The final state of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,12 +85,29 @@ impl Outcome {
     }
 }
 
+/// The recorded curve of a range test and the reason it stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinderOutcome {
+    pub points: Vec<CurvePoint>,
+    pub stop_reason: StopReason,
+}
+
 /// Prepares runs on the calling thread; the jobs it returns train on worker threads.
 pub trait Trainer {
     type Job: Job;
+    type FinderJob: FinderJob;
 
     /// Gathers what the run needs (such as handles to shared data) before the parallel section.
     fn prepare(&self, run: &Run) -> anyhow::Result<Self::Job>;
+
+    /// Gathers what a range test needs, like [`Trainer::prepare`].
+    fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<Self::FinderJob>;
+}
+
+/// A prepared range test, ready to run on any thread.
+pub trait FinderJob: Send {
+    /// Runs the range test, calling `observe` with each batch's learning rate and loss.
+    fn find(self, observe: &mut dyn FnMut(f64, f64)) -> anyhow::Result<FinderOutcome>;
 }
 
 /// A prepared run, ready to train on any thread.

@@ -7,10 +7,11 @@ use rand::seq::SliceRandom;
 use tch::{nn, Kind, Tensor};
 
 use crate::data::tensors::Dataset;
-use crate::grid::Run;
+use crate::grid::{FinderRun, Run, Setup};
 use crate::train::monitor::{meets_target, DivergenceWatch};
 use crate::train::schedule::{evaluation_steps, steps_per_epoch};
-use crate::train::{init, model, optimizer, Evaluation, Job, Outcome, Status, Trainer};
+use crate::train::{find, init, model, optimizer};
+use crate::train::{Evaluation, FinderJob, FinderOutcome, Job, Outcome, Status, Trainer};
 
 /// Validation runs in chunks of this many samples to bound memory.
 const EVAL_CHUNK: i64 = 2048;
@@ -26,16 +27,36 @@ impl TorchTrainer {
     }
 }
 
+impl TorchTrainer {
+    fn data(&self, setup: &Setup) -> anyhow::Result<Dataset> {
+        let name = &setup.dataset.name;
+        let data = self.datasets.get(name).with_context(|| format!("dataset \"{name}\" was not loaded"))?;
+        Ok(data.shallow_clone())
+    }
+}
+
 impl Trainer for TorchTrainer {
     type Job = TorchJob;
+    type FinderJob = TorchFinderJob;
 
     fn prepare(&self, run: &Run) -> anyhow::Result<TorchJob> {
-        let data = self
-            .datasets
-            .get(&run.dataset.name)
-            .with_context(|| format!("dataset \"{}\" was not loaded", run.dataset.name))?;
-        Ok(TorchJob { run: run.clone(), data: data.shallow_clone() })
+        Ok(TorchJob { data: self.data(&run.setup)?, run: run.clone() })
     }
+
+    fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<TorchFinderJob> {
+        Ok(TorchFinderJob { data: self.data(&run.setup)?, run: run.clone() })
+    }
+}
+
+/// A network with the seed's initial weights and its optimizer.
+fn initial_model(setup: &Setup, data: &Dataset, seed: u64, lr: f64) -> anyhow::Result<(nn::VarStore, nn::Sequential, nn::Optimizer)> {
+    // One intra-op thread per run: the parallelism comes from running runs side by side.
+    tch::set_num_threads(1);
+    let vs = nn::VarStore::new(tch::Device::Cpu);
+    let net = model::build(&setup.model.kind, &vs.root(), data.shape)?;
+    init::initialize(&vs, seed);
+    let optimizer = optimizer::build(&setup.optimizer, &vs, lr)?;
+    Ok((vs, net, optimizer))
 }
 
 /// One run with its own handles on the shared data.
@@ -46,14 +67,25 @@ pub struct TorchJob {
 
 impl Job for TorchJob {
     fn train(self, observe: &mut dyn FnMut(&Evaluation)) -> anyhow::Result<Outcome> {
-        // One intra-op thread per run: the parallelism comes from running runs side by side.
-        tch::set_num_threads(1);
         let TorchJob { run, data } = self;
-        let vs = nn::VarStore::new(tch::Device::Cpu);
-        let net = model::build(&run.model.kind, &vs.root(), data.shape)?;
-        init::initialize(&vs, run.seed);
-        let mut optimizer = optimizer::build(&run.optimizer, &vs, run.lr)?;
+        let (_vs, net, mut optimizer) = initial_model(&run.setup, &data, run.seed, run.lr)?;
         Ok(Loop { run: &run, data: &data, net: &net }.train(&mut optimizer, observe))
+    }
+}
+
+/// One range test with its own handles on the shared data.
+pub struct TorchFinderJob {
+    run: FinderRun,
+    data: Dataset,
+}
+
+impl FinderJob for TorchFinderJob {
+    fn find(self, observe: &mut dyn FnMut(f64, f64)) -> anyhow::Result<FinderOutcome> {
+        let TorchFinderJob { run, data } = self;
+        let settings = run.settings;
+        let (vs, net, mut optimizer) = initial_model(&run.setup, &data, run.seed, settings.start_lr)?;
+        let batch_size = run.setup.training.batch_size;
+        find::range_test(&net, &vs, &mut optimizer, &data, settings, run.seed, batch_size, observe)
     }
 }
 
@@ -68,9 +100,10 @@ impl Loop<'_> {
     fn train(&self, optimizer: &mut nn::Optimizer, observe: &mut dyn FnMut(&Evaluation)) -> Outcome {
         let run = self.run;
         let samples = self.data.train_len();
-        let batch_size = run.training.batch_size;
+        let training = &run.setup.training;
+        let batch_size = training.batch_size;
         let per_epoch = steps_per_epoch(samples, batch_size);
-        let eval_steps = evaluation_steps(per_epoch, run.training.eval_every, run.training.max_epochs);
+        let eval_steps = evaluation_steps(per_epoch, training.eval_every, training.max_epochs);
         let last_step = *eval_steps.last().expect("the schedule ends with the last step");
         let mut next_eval = eval_steps.iter().copied().peekable();
         let mut shuffle = init::generator(run.seed, init::SHUFFLE_STREAM);
