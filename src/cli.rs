@@ -8,7 +8,13 @@ use clap::{Args, Parser, Subcommand};
 /// learning-rate finder on each model, and report whether its suggestion
 /// lands where the rate that converges in the fewest epochs is.
 #[derive(Debug, Parser)]
-#[command(name = "sweep", version, about, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    name = "sweep",
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -77,7 +77,10 @@ impl Run {
             LrSource::Grid => String::new(),
             LrSource::Finder(method) => format!(" ({method})"),
         };
-        format!("{model} {dataset} {optimizer} lr={:.3e}{source} seed={}", self.lr, self.seed)
+        format!(
+            "{model} {dataset} {optimizer} lr={:.3e}{source} seed={}",
+            self.lr, self.seed
+        )
     }
 }
 
@@ -148,7 +151,14 @@ pub fn setups(experiment: &Experiment) -> Vec<Setup> {
     setups
 }
 
-fn training_run(experiment: &Experiment, setup: &Setup, lr: f64, lr_source: LrSource, seed: u64, index: usize) -> Run {
+fn training_run(
+    experiment: &Experiment,
+    setup: &Setup,
+    lr: f64,
+    lr_source: LrSource,
+    seed: u64,
+    index: usize,
+) -> Run {
     let id = hash_id(&RunIdentity {
         code_version: TRAINING_CODE_VERSION,
         setup,
@@ -176,7 +186,14 @@ pub fn expand(experiment: &Experiment) -> Vec<Run> {
     for setup in setups(experiment) {
         for &lr in &experiment.grid.lrs {
             for &seed in &experiment.grid.seeds {
-                runs.push(training_run(experiment, &setup, lr, LrSource::Grid, seed, runs.len()));
+                runs.push(training_run(
+                    experiment,
+                    &setup,
+                    lr,
+                    LrSource::Grid,
+                    seed,
+                    runs.len(),
+                ));
             }
         }
     }
@@ -198,7 +215,13 @@ pub fn finder_runs(experiment: &Experiment) -> Vec<FinderRun> {
                 settings: &experiment.finder.settings,
                 seed,
             });
-            runs.push(FinderRun { id, index: runs.len(), setup: setup.clone(), settings: experiment.finder.settings, seed });
+            runs.push(FinderRun {
+                id,
+                index: runs.len(),
+                setup: setup.clone(),
+                settings: experiment.finder.settings,
+                seed,
+            });
         }
     }
     runs
@@ -213,13 +236,24 @@ pub struct Suggested<'a> {
 }
 
 /// Lists a training run for every suggestion, numbered after the grid's runs.
-pub fn suggestion_runs(experiment: &Experiment, suggestions: &[Suggested], first_index: usize) -> Vec<Run> {
+pub fn suggestion_runs(
+    experiment: &Experiment,
+    suggestions: &[Suggested],
+    first_index: usize,
+) -> Vec<Run> {
     suggestions
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let source = LrSource::Finder(s.method);
-            training_run(experiment, &s.finder.setup, s.lr, source, s.finder.seed, first_index + i)
+            training_run(
+                experiment,
+                &s.finder.setup,
+                s.lr,
+                source,
+                s.finder.seed,
+                first_index + i,
+            )
         })
         .collect()
 }

@@ -6,13 +6,13 @@
 //! run is stored as a record (`records`), and the reports are built from the
 //! records (`report`). `finder` contains the learning-rate range test.
 
+pub mod cli;
+pub mod commands;
 pub mod data;
 pub mod experiment;
 pub mod finder;
 pub mod grid;
-pub mod train;
 pub mod records;
 pub mod report;
 pub mod runner;
-pub mod cli;
-pub mod commands;
+pub mod train;

@@ -89,7 +89,12 @@ pub struct FinderRecord {
 
 impl FinderRecord {
     /// Builds the record of a range test and computes each method's suggestion.
-    pub fn new(run: &FinderRun, outcome: anyhow::Result<FinderOutcome>, methods: &[Method], wall_seconds: f64) -> FinderRecord {
+    pub fn new(
+        run: &FinderRun,
+        outcome: anyhow::Result<FinderOutcome>,
+        methods: &[Method],
+        wall_seconds: f64,
+    ) -> FinderRecord {
         let (model, dataset, optimizer) = run.setup.group();
         let mut record = FinderRecord {
             run_id: run.id.clone(),
@@ -116,15 +121,30 @@ impl FinderRecord {
         let losses: Vec<f64> = outcome.points.iter().map(|p| p.smoothed_loss).collect();
         record.suggestions = methods
             .iter()
-            .map(|&method| match suggest(method, &lrs, &losses, run.settings.num_it) {
-                Ok(lr) => Suggestion { method, lr: Some(lr), no_suggestion: None },
-                Err(reason) => Suggestion { method, lr: None, no_suggestion: Some(reason.to_string()) },
-            })
+            .map(
+                |&method| match suggest(method, &lrs, &losses, run.settings.num_it) {
+                    Ok(lr) => Suggestion {
+                        method,
+                        lr: Some(lr),
+                        no_suggestion: None,
+                    },
+                    Err(reason) => Suggestion {
+                        method,
+                        lr: None,
+                        no_suggestion: Some(reason.to_string()),
+                    },
+                },
+            )
             .collect();
         record.points = outcome
             .points
             .iter()
-            .map(|p| FinderPoint { iteration: p.iteration, lr: p.lr, loss: p.loss, smoothed_loss: p.smoothed_loss })
+            .map(|p| FinderPoint {
+                iteration: p.iteration,
+                lr: p.lr,
+                loss: p.loss,
+                smoothed_loss: p.smoothed_loss,
+            })
             .collect();
         record.stop_reason = outcome.stop_reason.as_str().to_owned();
         record.stop_lr = outcome.stop_reason.lr();
@@ -133,7 +153,10 @@ impl FinderRecord {
 
     /// Returns the learning rate `method` suggested, if it gave one.
     pub fn suggestion(&self, method: Method) -> Option<f64> {
-        self.suggestions.iter().find(|s| s.method == method).and_then(|s| s.lr)
+        self.suggestions
+            .iter()
+            .find(|s| s.method == method)
+            .and_then(|s| s.lr)
     }
 }
 
@@ -145,8 +168,11 @@ pub struct RecordStore {
 
 impl RecordStore {
     pub fn open(dir: &Path) -> anyhow::Result<RecordStore> {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create the records folder {}", dir.display()))?;
-        Ok(RecordStore { dir: dir.to_path_buf() })
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the records folder {}", dir.display()))?;
+        Ok(RecordStore {
+            dir: dir.to_path_buf(),
+        })
     }
 
     fn path(&self, run_id: &str) -> PathBuf {
@@ -176,7 +202,9 @@ impl RecordStore {
                 Ok(Some(record))
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(error) => Err(error).with_context(|| format!("cannot read run record {}", path.display())),
+            Err(error) => {
+                Err(error).with_context(|| format!("cannot read run record {}", path.display()))
+            }
         }
     }
 }
@@ -204,7 +232,9 @@ pub mod float {
         }
         match Stored::deserialize(deserializer)? {
             Stored::Number(value) => Ok(value),
-            Stored::Text(text) => text.parse().map_err(|_| serde::de::Error::custom(format!("invalid number \"{text}\""))),
+            Stored::Text(text) => text
+                .parse()
+                .map_err(|_| serde::de::Error::custom(format!("invalid number \"{text}\""))),
         }
     }
 }
@@ -213,7 +243,10 @@ pub mod float {
 /// rename, so that readers see either the old file or the complete new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temporary)?;

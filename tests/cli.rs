@@ -10,14 +10,25 @@ use assert_cmd::Command;
 /// Creates a temporary project: a data folder and `tiny.toml` next to it.
 fn project(grid: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    common::write_data_folder(&dir.path().join("shapes"), &common::synthetic(320, 6, 1), &common::synthetic(96, 6, 2), false);
-    let text = common::experiment_text("shapes", grid).replace("path = \"shapes\"", "path = \"shapes\"\nclasses = 6");
+    common::write_data_folder(
+        &dir.path().join("shapes"),
+        &common::synthetic(320, 6, 1),
+        &common::synthetic(96, 6, 2),
+        false,
+    );
+    let text = common::experiment_text("shapes", grid)
+        .replace("path = \"shapes\"", "path = \"shapes\"\nclasses = 6");
     std::fs::write(dir.path().join("tiny.toml"), text).unwrap();
     dir
 }
 
 fn sweep(dir: &Path, args: &[&str]) -> Output {
-    Command::cargo_bin("sweep").unwrap().current_dir(dir).args(args).output().unwrap()
+    Command::cargo_bin("sweep")
+        .unwrap()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -30,10 +41,20 @@ fn dry_run_lists_grid() {
     let output = sweep(dir.path(), &["tiny.toml", "--dry-run"]);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let stdout = text(&output.stdout);
-    assert!(stdout.starts_with("tiny: 12 grid runs, 4 range tests, up to 20 runs at their suggestions\n"), "{stdout}");
+    assert!(
+        stdout
+            .starts_with("tiny: 12 grid runs, 4 range tests, up to 20 runs at their suggestions\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("find mlp shapes sgd seed=2"), "{stdout}");
-    assert!(stdout.contains("mlp shapes sgd lr=5.000e1 seed=2"), "{stdout}");
-    assert!(!dir.path().join("results").exists(), "a dry run writes nothing");
+    assert!(
+        stdout.contains("mlp shapes sgd lr=5.000e1 seed=2"),
+        "{stdout}"
+    );
+    assert!(
+        !dir.path().join("results").exists(),
+        "a dry run writes nothing"
+    );
 }
 
 #[test]
@@ -44,8 +65,14 @@ fn sweep_writes_reports() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("best lr"), "summary table: {stdout}");
 
-    assert!(stdout.contains("best grid lr"), "comparison table: {stdout}");
-    assert!(stdout.contains("median |log10 ratio|"), "method summary: {stdout}");
+    assert!(
+        stdout.contains("best grid lr"),
+        "comparison table: {stdout}"
+    );
+    assert!(
+        stdout.contains("median |log10 ratio|"),
+        "method summary: {stdout}"
+    );
 
     let results = dir.path().join("results/tiny");
     let mut reader = csv::Reader::from_path(results.join("runs.csv")).unwrap();
@@ -56,12 +83,24 @@ fn sweep_writes_reports() {
     assert!(grid.iter().any(|r| &r[7] == "diverged"), "{grid:?}");
     let suggested = rows.len() - grid.len();
     assert!(suggested > 0, "runs at the finder's suggestions");
-    assert!(rows.iter().all(|r| &r[13] == "grid" || r[13].starts_with("finder:")));
-    for name in ["curves.csv", "lr_find.csv", "suggestions.csv", "comparison.csv", "method_summary.csv"] {
+    assert!(rows
+        .iter()
+        .all(|r| &r[13] == "grid" || r[13].starts_with("finder:")));
+    for name in [
+        "curves.csv",
+        "lr_find.csv",
+        "suggestions.csv",
+        "comparison.csv",
+        "method_summary.csv",
+    ] {
         assert!(results.join(name).exists(), "{name} missing");
     }
     let records = std::fs::read_dir(results.join("records")).unwrap().count();
-    assert_eq!(records, rows.len() + 4, "one record per run and per range test");
+    assert_eq!(
+        records,
+        rows.len() + 4,
+        "one record per run and per range test"
+    );
 }
 
 #[test]
@@ -76,7 +115,11 @@ fn find_runs_only_range_tests() {
     let stdout = text(&output.stdout);
     assert!(stdout.contains("valley"), "{stdout}");
     let mut reader = csv::Reader::from_path(results.join("suggestions.csv")).unwrap();
-    assert_eq!(reader.records().count(), 4 * 5, "4 range tests, 5 methods each");
+    assert_eq!(
+        reader.records().count(),
+        4 * 5,
+        "4 range tests, 5 methods each"
+    );
 }
 
 #[test]

@@ -19,11 +19,25 @@ fn parse(text: &str) -> Result<Experiment, String> {
 fn valid_file_parses() {
     let experiment = parse(&base()).unwrap();
     assert_eq!(experiment.name, "tiny");
-    assert_eq!(experiment.datasets[0].path, Path::new("exp/data"), "paths are relative to the file");
+    assert_eq!(
+        experiment.datasets[0].path,
+        Path::new("exp/data"),
+        "paths are relative to the file"
+    );
     assert_eq!(experiment.datasets[0].validation, Validation::TestSplit);
     assert_eq!(experiment.datasets[0].classes, 10);
-    assert_eq!(experiment.model("mlp").kind, ModelKind::Mlp { hidden: vec![32] });
-    assert_eq!(experiment.optimizer("adam").kind, OptimizerKind::Adam { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    assert_eq!(
+        experiment.model("mlp").kind,
+        ModelKind::Mlp { hidden: vec![32] }
+    );
+    assert_eq!(
+        experiment.optimizer("adam").kind,
+        OptimizerKind::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8
+        }
+    );
     assert_eq!(experiment.grid.lrs, vec![0.001, 0.1, 50.0]);
     assert_eq!(experiment.grid.seeds, vec![1, 2]);
     assert_eq!(experiment.divergence.loss_factor, 4.0);
@@ -31,7 +45,9 @@ fn valid_file_parses() {
 
 #[test]
 fn shipped_experiments_parse() {
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments")).unwrap() {
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments")).unwrap()
+    {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             if let Err(error) = Experiment::load(&path) {
@@ -43,7 +59,10 @@ fn shipped_experiments_parse() {
 
 #[test]
 fn range_expands_in_file() {
-    let text = base().replace("lr = [0.001, 0.1, 50.0]", "lr = \"1e-4 to 10, 3 per decade\"");
+    let text = base().replace(
+        "lr = [0.001, 0.1, 50.0]",
+        "lr = \"1e-4 to 10, 3 per decade\"",
+    );
     let experiment = parse(&text).unwrap();
     assert_eq!(experiment.grid.lrs.len(), 16);
     assert!((experiment.grid.lrs[15] - 10.0).abs() < 1e-12);
@@ -68,19 +87,32 @@ const CASES: &[Case] = &[
         name: "unknown key with suggestion",
         from: "batch_size = 32",
         to: "batch_sise = 32",
-        expected: &["exp/tiny.toml:23:1", "`training.batch_sise`", "unknown key `batch_sise`", "did you mean `batch_size`?"],
+        expected: &[
+            "exp/tiny.toml:23:1",
+            "`training.batch_sise`",
+            "unknown key `batch_sise`",
+            "did you mean `batch_size`?",
+        ],
     },
     Case {
         name: "unknown top-level table",
         from: "[training]",
         to: "[trainig]\nbatch_size = 1\n[training]",
-        expected: &["exp/tiny.toml:22:2", "unknown key `trainig`", "did you mean `training`?"],
+        expected: &[
+            "exp/tiny.toml:22:2",
+            "unknown key `trainig`",
+            "did you mean `training`?",
+        ],
     },
     Case {
         name: "wrong type",
         from: "batch_size = 32",
         to: "batch_size = \"32\"",
-        expected: &["exp/tiny.toml:23:14", "`training.batch_size`", "invalid type: string \"32\", expected i64"],
+        expected: &[
+            "exp/tiny.toml:23:14",
+            "`training.batch_size`",
+            "invalid type: string \"32\", expected i64",
+        ],
     },
     Case {
         name: "wrong type in list",
@@ -98,7 +130,11 @@ const CASES: &[Case] = &[
         name: "zero learning rate",
         from: "lr = [0.001, 0.1, 50.0]",
         to: "lr = [0.001, 0.0]",
-        expected: &["`grid.lr`", "learning rate 0 is not a finite positive number", "expected a list of positive"],
+        expected: &[
+            "`grid.lr`",
+            "learning rate 0 is not a finite positive number",
+            "expected a list of positive",
+        ],
     },
     Case {
         name: "negative learning rate",
@@ -164,25 +200,42 @@ const CASES: &[Case] = &[
         name: "undeclared model with suggestion",
         from: "models = [\"logistic\", \"mlp\"]",
         to: "models = [\"logistic\", \"mpl\"]",
-        expected: &["`grid.models[1]`", "unknown model \"mpl\"", "did you mean \"mlp\"?", "declared models: \"lenet\", \"logistic\", \"mlp\""],
+        expected: &[
+            "`grid.models[1]`",
+            "unknown model \"mpl\"",
+            "did you mean \"mlp\"?",
+            "declared models: \"lenet\", \"logistic\", \"mlp\"",
+        ],
     },
     Case {
         name: "undeclared dataset",
         from: "datasets = [\"shapes\"]",
         to: "datasets = [\"mnist\"]",
-        expected: &["`grid.datasets[0]`", "unknown dataset \"mnist\"", "declared datasets: \"shapes\""],
+        expected: &[
+            "`grid.datasets[0]`",
+            "unknown dataset \"mnist\"",
+            "declared datasets: \"shapes\"",
+        ],
     },
     Case {
         name: "unknown optimizer kind",
         from: "kind = \"adam\"",
         to: "kind = \"adagrad\"",
-        expected: &["`optimizers.adam.kind`", "unknown optimizer kind \"adagrad\"", "\"sgd\", \"momentum\" or \"adam\""],
+        expected: &[
+            "`optimizers.adam.kind`",
+            "unknown optimizer kind \"adagrad\"",
+            "\"sgd\", \"momentum\" or \"adam\"",
+        ],
     },
     Case {
         name: "unknown model kind",
         from: "kind = \"lenet\"",
         to: "kind = \"resnet\"",
-        expected: &["`models.lenet.kind`", "unknown model kind \"resnet\"", "\"logistic\", \"mlp\" or \"lenet\""],
+        expected: &[
+            "`models.lenet.kind`",
+            "unknown model kind \"resnet\"",
+            "\"logistic\", \"mlp\" or \"lenet\"",
+        ],
     },
     Case {
         name: "option of another optimizer kind",
@@ -206,37 +259,60 @@ const CASES: &[Case] = &[
         name: "zero batch size",
         from: "batch_size = 32",
         to: "batch_size = 0",
-        expected: &["exp/tiny.toml:23:14", "`training.batch_size`", "invalid batch size 0; expected an integer from 1"],
+        expected: &[
+            "exp/tiny.toml:23:14",
+            "`training.batch_size`",
+            "invalid batch size 0; expected an integer from 1",
+        ],
     },
     Case {
         name: "eval interval above max epochs",
         from: "eval_every = 0.5",
         to: "eval_every = 3.0",
-        expected: &["`training.eval_every`", "invalid value 3", "at most max_epochs"],
+        expected: &[
+            "`training.eval_every`",
+            "invalid value 3",
+            "at most max_epochs",
+        ],
     },
     Case {
         name: "accuracy target above one",
         from: "target = 0.9",
         to: "target = 90",
-        expected: &["`convergence.target`", "invalid value 90", "an accuracy in (0, 1]"],
+        expected: &[
+            "`convergence.target`",
+            "invalid value 90",
+            "an accuracy in (0, 1]",
+        ],
     },
     Case {
         name: "unknown metric",
         from: "metric = \"val_accuracy\"",
         to: "metric = \"accuracy\"",
-        expected: &["`convergence.metric`", "unknown metric \"accuracy\"", "\"val_accuracy\", \"val_loss\", \"train_loss\""],
+        expected: &[
+            "`convergence.metric`",
+            "unknown metric \"accuracy\"",
+            "\"val_accuracy\", \"val_loss\", \"train_loss\"",
+        ],
     },
     Case {
         name: "divergence factor too small",
         from: "[grid]",
         to: "[divergence]\nloss_factor = 0.5\n[grid]",
-        expected: &["`divergence.loss_factor`", "invalid value 0.5; expected a number above 1"],
+        expected: &[
+            "`divergence.loss_factor`",
+            "invalid value 0.5; expected a number above 1",
+        ],
     },
     Case {
         name: "bad validation split",
         from: "path = \"data\"",
         to: "path = \"data\"\nvalidation = \"val\"",
-        expected: &["`datasets.shapes.validation`", "invalid value \"val\"", "\"test\" or a held-out fraction"],
+        expected: &[
+            "`datasets.shapes.validation`",
+            "invalid value \"val\"",
+            "\"test\" or a held-out fraction",
+        ],
     },
     Case {
         name: "bad validation fraction",
@@ -248,7 +324,10 @@ const CASES: &[Case] = &[
         name: "too few classes",
         from: "path = \"data\"",
         to: "path = \"data\"\nclasses = 1",
-        expected: &["`datasets.shapes.classes`", "invalid class count 1; expected an integer from 2 to 256"],
+        expected: &[
+            "`datasets.shapes.classes`",
+            "invalid class count 1; expected an integer from 2 to 256",
+        ],
     },
     Case {
         name: "invalid experiment name",
@@ -260,7 +339,11 @@ const CASES: &[Case] = &[
         name: "unknown finder method",
         from: "[grid]",
         to: "[finder]\nmethods = [\"valley\", \"steepest\"]\n[grid]",
-        expected: &["`finder.methods[1]`", "unknown method \"steepest\"", "\"lightning_steep\""],
+        expected: &[
+            "`finder.methods[1]`",
+            "unknown method \"steepest\"",
+            "\"lightning_steep\"",
+        ],
     },
     Case {
         name: "finder end below start",
@@ -293,14 +376,22 @@ fn bad_inputs_are_rejected_with_location() {
     let base = base();
     let mut failures = Vec::new();
     for case in CASES {
-        assert!(base.contains(case.from), "case {:?}: base text lacks {:?}", case.name, case.from);
+        assert!(
+            base.contains(case.from),
+            "case {:?}: base text lacks {:?}",
+            case.name,
+            case.from
+        );
         let text = base.replacen(case.from, case.to, 1);
         match parse(&text) {
             Ok(_) => failures.push(format!("{}: accepted", case.name)),
             Err(message) => {
                 for fragment in case.expected {
                     if !message.contains(fragment) {
-                        failures.push(format!("{}: message lacks {fragment:?}:\n{message}", case.name));
+                        failures.push(format!(
+                            "{}: message lacks {fragment:?}:\n{message}",
+                            case.name
+                        ));
                     }
                 }
             }
@@ -311,7 +402,9 @@ fn bad_inputs_are_rejected_with_location() {
 
 #[test]
 fn every_problem_is_reported_at_once() {
-    let text = base().replace("batch_size = 32", "batch_size = 0").replace("seeds = [1, 2]", "seeds = []");
+    let text = base()
+        .replace("batch_size = 32", "batch_size = 0")
+        .replace("seeds = [1, 2]", "seeds = []");
     let message = parse(&text).unwrap_err();
     assert!(message.contains("(2 problems)"), "{message}");
     assert!(message.contains("`training.batch_size`"), "{message}");

@@ -5,18 +5,22 @@ mod common;
 use std::path::Path;
 
 use sweep::experiment::Experiment;
-use sweep::grid;
-use sweep::records::{Record, RecordStore};
 use sweep::finder::Method;
+use sweep::grid;
 use sweep::grid::Suggested;
 use sweep::records::FinderRecord;
+use sweep::records::{Record, RecordStore};
 use sweep::report::{self, Reports};
 use sweep::runner::{find_all, run_all};
 use sweep::train::fake::FakeTrainer;
 use sweep::train::Status;
 
 fn experiment(grid: &str) -> Experiment {
-    Experiment::parse_str(&common::experiment_text("data", grid), Path::new("tiny.toml")).unwrap()
+    Experiment::parse_str(
+        &common::experiment_text("data", grid),
+        Path::new("tiny.toml"),
+    )
+    .unwrap()
 }
 
 const GRID: &str = r#"[grid]
@@ -29,7 +33,16 @@ seeds = [1, 2, 3]
 
 /// Records as JSON without their timings; JSON compares NaN losses as equal, `==` would not.
 fn without_timings(records: &[Record]) -> Vec<String> {
-    records.iter().map(|r| serde_json::to_string(&Record { wall_seconds: 0.0, ..r.clone() }).unwrap()).collect()
+    records
+        .iter()
+        .map(|r| {
+            serde_json::to_string(&Record {
+                wall_seconds: 0.0,
+                ..r.clone()
+            })
+            .unwrap()
+        })
+        .collect()
 }
 
 #[test]
@@ -38,7 +51,15 @@ fn grid_order_and_ids() {
     let runs = grid::expand(&experiment);
     assert_eq!(runs.len(), 2 * 2 * 5 * 3);
     let first = &runs[0];
-    assert_eq!((first.setup.model.name.as_str(), first.setup.optimizer.name.as_str(), first.lr, first.seed), ("logistic", "sgd", 1e-3, 1));
+    assert_eq!(
+        (
+            first.setup.model.name.as_str(),
+            first.setup.optimizer.name.as_str(),
+            first.lr,
+            first.seed
+        ),
+        ("logistic", "sgd", 1e-3, 1)
+    );
     assert_eq!(runs[1].seed, 2, "seeds vary fastest");
     assert_eq!(runs[3].lr, 1e-2, "then rates");
     assert_eq!(runs[15].setup.optimizer.name, "adam", "then optimizers");
@@ -85,7 +106,10 @@ fn every_record_is_stored() {
     let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
     for record in &records {
         let stored: Record = store.load(&record.run_id).unwrap().expect("record stored");
-        assert_eq!(serde_json::to_string(&stored).unwrap(), serde_json::to_string(record).unwrap());
+        assert_eq!(
+            serde_json::to_string(&stored).unwrap(),
+            serde_json::to_string(record).unwrap()
+        );
     }
 }
 
@@ -94,13 +118,27 @@ fn failed_run_does_not_stop_others() {
     let runs = grid::expand(&experiment(GRID));
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
-    let trainer = FakeTrainer { failing_seed: Some(2), ..FakeTrainer::default() };
+    let trainer = FakeTrainer {
+        failing_seed: Some(2),
+        ..FakeTrainer::default()
+    };
     let records = run_all(&trainer, &runs, 2, &store).unwrap();
-    let failed: Vec<&Record> = records.iter().filter(|r| r.outcome.status == Status::Failed).collect();
+    let failed: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.outcome.status == Status::Failed)
+        .collect();
     assert_eq!(failed.len(), runs.len() / 3);
     assert!(failed.iter().all(|r| r.seed == 2));
-    assert!(failed[0].outcome.note.as_deref().unwrap().contains("fake failure for seed 2"));
-    assert!(records.iter().filter(|r| r.seed != 2).all(|r| r.outcome.status != Status::Failed));
+    assert!(failed[0]
+        .outcome
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("fake failure for seed 2"));
+    assert!(records
+        .iter()
+        .filter(|r| r.seed != 2)
+        .all(|r| r.outcome.status != Status::Failed));
 }
 
 #[test]
@@ -119,12 +157,19 @@ fn statuses_follow_the_rate() {
             Status::NotConverged
         };
         assert_eq!(record.outcome.status, expected, "lr {}", record.lr);
-        assert_eq!(record.outcome.epochs_to_converge.is_some(), expected == Status::Converged);
+        assert_eq!(
+            record.outcome.epochs_to_converge.is_some(),
+            expected == Status::Converged
+        );
     }
     let groups = report::best::groups(&records);
     assert_eq!(groups.len(), 4);
     for group in &groups {
-        assert_eq!(group.best().unwrap().lr, 0.1, "the fake trainer's best rate");
+        assert_eq!(
+            group.best().unwrap().lr,
+            0.1,
+            "the fake trainer's best rate"
+        );
     }
 }
 
@@ -134,29 +179,70 @@ fn reports_have_fixed_columns_and_one_row_per_run() {
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
     let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
-    Reports::build(&experiment(GRID), records.clone(), Vec::new()).write(dir.path()).unwrap();
+    Reports::build(&experiment(GRID), records.clone(), Vec::new())
+        .write(dir.path())
+        .unwrap();
 
     let mut reader = csv::Reader::from_path(dir.path().join("runs.csv")).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(
         header[..13],
         [
-            "run_id", "model", "dataset", "optimizer", "batch_size", "lr", "seed", "status", "epochs_to_converge",
-            "final_train_loss", "final_val_loss", "final_val_accuracy", "wall_seconds"
+            "run_id",
+            "model",
+            "dataset",
+            "optimizer",
+            "batch_size",
+            "lr",
+            "seed",
+            "status",
+            "epochs_to_converge",
+            "final_train_loss",
+            "final_val_loss",
+            "final_val_accuracy",
+            "wall_seconds"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), runs.len());
     for (row, record) in rows.iter().zip(&records) {
         assert_eq!(&row[0], record.run_id);
-        assert_eq!(row[5].parse::<f64>().unwrap(), record.lr, "rates round-trip exactly");
+        assert_eq!(
+            row[5].parse::<f64>().unwrap(),
+            record.lr,
+            "rates round-trip exactly"
+        );
         assert_eq!(&row[7], record.outcome.status.to_string());
-        assert_eq!(row[8].is_empty(), record.outcome.epochs_to_converge.is_none());
+        assert_eq!(
+            row[8].is_empty(),
+            record.outcome.epochs_to_converge.is_none()
+        );
     }
 
     let mut curves = csv::Reader::from_path(dir.path().join("curves.csv")).unwrap();
-    let header: Vec<String> = curves.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(header, ["run_id", "epoch", "step", "lr", "train_loss", "val_loss", "val_accuracy"]);
+    let header: Vec<String> = curves
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "run_id",
+            "epoch",
+            "step",
+            "lr",
+            "train_loss",
+            "val_loss",
+            "val_accuracy"
+        ]
+    );
     let evaluations: usize = records.iter().map(|r| r.outcome.evaluations.len()).sum();
     assert_eq!(curves.records().count(), evaluations);
 }
@@ -173,7 +259,13 @@ fn full_sweep(experiment: &Experiment, dir: &Path) -> Reports {
         .iter()
         .zip(&finders)
         .flat_map(|(run, record)| {
-            methods.iter().filter_map(move |&method| record.suggestion(method).map(|lr| Suggested { finder: run, method, lr }))
+            methods.iter().filter_map(move |&method| {
+                record.suggestion(method).map(|lr| Suggested {
+                    finder: run,
+                    method,
+                    lr,
+                })
+            })
         })
         .collect();
     runs.extend(grid::suggestion_runs(experiment, &suggested, runs.len()));
@@ -204,19 +296,34 @@ fn sweep_compares_suggestions_with_best() {
 
     assert_eq!(reports.finders.len(), 12);
     for finder in &reports.finders {
-        assert_eq!(finder.stop_reason, "diverged", "the fake curve explodes above lr 3");
+        assert_eq!(
+            finder.stop_reason, "diverged",
+            "the fake curve explodes above lr 3"
+        );
         assert!(finder.stop_lr.unwrap() >= 3.0);
         assert_eq!(finder.suggestions.len(), Method::ALL.len());
     }
-    let suggestion_runs: Vec<_> = reports.records.iter().filter(|r| r.lr_source != "grid").collect();
-    let suggestions: usize = reports.finders.iter().map(|f| f.suggestions.iter().filter(|s| s.lr.is_some()).count()).sum();
+    let suggestion_runs: Vec<_> = reports
+        .records
+        .iter()
+        .filter(|r| r.lr_source != "grid")
+        .collect();
+    let suggestions: usize = reports
+        .finders
+        .iter()
+        .map(|f| f.suggestions.iter().filter(|s| s.lr.is_some()).count())
+        .sum();
     assert_eq!(suggestion_runs.len(), suggestions, "one run per suggestion");
-    assert!(suggestion_runs.iter().all(|r| r.lr_source.starts_with("finder:")));
+    assert!(suggestion_runs
+        .iter()
+        .all(|r| r.lr_source.starts_with("finder:")));
 
     assert_eq!(reports.comparison.len(), 4 * Method::ALL.len());
     for row in &reports.comparison {
         assert_eq!(row.best_lr, Some(0.1), "{row:?}");
-        let suggested = row.suggested_lr.expect("every method suggests on the fake curve");
+        let suggested = row
+            .suggested_lr
+            .expect("every method suggests on the fake curve");
         let ratio = row.lr_ratio.unwrap();
         assert!((ratio - suggested / 0.1).abs() < 1e-12);
         // The fake curve falls fastest below 0.1 and rises after it, so every
@@ -224,16 +331,43 @@ fn sweep_compares_suggestions_with_best() {
         assert!(ratio > 1e-2 && ratio < 10.0, "{row:?}");
     }
     let written = reports.write(dir.path()).unwrap();
-    let names: Vec<String> = written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["runs.csv", "curves.csv", "lr_find.csv", "suggestions.csv", "comparison.csv", "method_summary.csv"]);
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "runs.csv",
+            "curves.csv",
+            "lr_find.csv",
+            "suggestions.csv",
+            "comparison.csv",
+            "method_summary.csv"
+        ]
+    );
 
     let mut reader = csv::Reader::from_path(dir.path().join("comparison.csv")).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(
         header,
         [
-            "model", "dataset", "optimizer", "method", "suggested_lr", "best_lr", "lr_ratio",
-            "epochs_at_suggestion", "epochs_at_best", "epochs_ratio", "in_convergent_band"
+            "model",
+            "dataset",
+            "optimizer",
+            "method",
+            "suggested_lr",
+            "best_lr",
+            "lr_ratio",
+            "epochs_at_suggestion",
+            "epochs_at_best",
+            "epochs_ratio",
+            "in_convergent_band"
         ]
     );
     assert_eq!(reader.records().count(), reports.comparison.len());
@@ -250,11 +384,20 @@ fn failed_finder_is_recorded() {
     let experiment = experiment(GRID);
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(dir.path()).unwrap();
-    let trainer = FakeTrainer { failing_seed: Some(3), ..FakeTrainer::default() };
+    let trainer = FakeTrainer {
+        failing_seed: Some(3),
+        ..FakeTrainer::default()
+    };
     let runs = grid::finder_runs(&experiment);
-    let records: Vec<FinderRecord> = find_all(&trainer, &runs, &experiment.finder.methods, 2, &store).unwrap();
+    let records: Vec<FinderRecord> =
+        find_all(&trainer, &runs, &experiment.finder.methods, 2, &store).unwrap();
     let failed: Vec<&FinderRecord> = records.iter().filter(|r| r.error.is_some()).collect();
     assert_eq!(failed.len(), 4);
-    assert!(failed.iter().all(|r| r.seed == 3 && r.suggestions.is_empty() && r.stop_reason == "failed"));
-    assert!(records.iter().filter(|r| r.seed != 3).all(|r| r.error.is_none()));
+    assert!(failed
+        .iter()
+        .all(|r| r.seed == 3 && r.suggestions.is_empty() && r.stop_reason == "failed"));
+    assert!(records
+        .iter()
+        .filter(|r| r.seed != 3)
+        .all(|r| r.error.is_none()));
 }

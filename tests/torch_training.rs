@@ -19,7 +19,8 @@ fn setup(grid: &str) -> (tempfile::TempDir, Experiment, TorchTrainer) {
     let train = common::synthetic(640, 6, 1);
     let test = common::synthetic(192, 6, 2);
     common::write_data_folder(&dir.path().join("shapes"), &train, &test, true);
-    let text = common::experiment_text("shapes", grid).replace("path = \"shapes\"", "path = \"shapes\"\nclasses = 6");
+    let text = common::experiment_text("shapes", grid)
+        .replace("path = \"shapes\"", "path = \"shapes\"\nclasses = 6");
     let experiment = Experiment::parse_str(&text, &dir.path().join("tiny.toml")).unwrap();
     let dataset = Dataset::load(&experiment.datasets[0]).unwrap();
     (dir, experiment, TorchTrainer::new(vec![dataset]))
@@ -39,16 +40,41 @@ fn json(outcome: &Outcome) -> String {
 
 #[test]
 fn models_learn_separable_shapes() {
-    let (_dir, experiment, trainer) = setup(&grid("[\"logistic\", \"mlp\", \"lenet\"]", "[0.1]", "[1]"));
+    let (_dir, experiment, trainer) =
+        setup(&grid("[\"logistic\", \"mlp\", \"lenet\"]", "[0.1]", "[1]"));
     for run in grid::expand(&experiment) {
         let outcome = train(&trainer, &run);
         let first = &outcome.evaluations[0];
         let last = outcome.last().unwrap();
-        assert_eq!(outcome.status, Status::Converged, "{}: {outcome:?}", run.setup.model.name);
-        assert!(last.val_accuracy >= 0.9, "{}: accuracy {}", run.setup.model.name, last.val_accuracy);
-        assert!(last.val_loss < 0.5 * first.val_loss, "{}: loss {} -> {}", run.setup.model.name, first.val_loss, last.val_loss);
-        assert!(first.val_loss > 1.2, "initial loss near ln(6) = 1.79: {}", first.val_loss);
-        assert!(first.val_loss < 2.5, "initial loss near ln(6) = 1.79: {}", first.val_loss);
+        assert_eq!(
+            outcome.status,
+            Status::Converged,
+            "{}: {outcome:?}",
+            run.setup.model.name
+        );
+        assert!(
+            last.val_accuracy >= 0.9,
+            "{}: accuracy {}",
+            run.setup.model.name,
+            last.val_accuracy
+        );
+        assert!(
+            last.val_loss < 0.5 * first.val_loss,
+            "{}: loss {} -> {}",
+            run.setup.model.name,
+            first.val_loss,
+            last.val_loss
+        );
+        assert!(
+            first.val_loss > 1.2,
+            "initial loss near ln(6) = 1.79: {}",
+            first.val_loss
+        );
+        assert!(
+            first.val_loss < 2.5,
+            "initial loss near ln(6) = 1.79: {}",
+            first.val_loss
+        );
     }
 }
 
@@ -83,7 +109,12 @@ fn huge_rate_stops_at_divergence() {
     assert_eq!(outcome.status, Status::Diverged, "{outcome:?}");
     let steps_per_epoch = 640 / 32;
     let last = outcome.last().unwrap();
-    assert!(last.step < steps_per_epoch / 2, "stopped at step {} of {}", last.step, 2 * steps_per_epoch);
+    assert!(
+        last.step < steps_per_epoch / 2,
+        "stopped at step {} of {}",
+        last.step,
+        2 * steps_per_epoch
+    );
     assert!(outcome.note.unwrap().contains("loss"));
 }
 
@@ -95,13 +126,21 @@ fn tiny_rate_does_not_converge() {
     assert_eq!(outcome.status, Status::NotConverged);
     assert_eq!(outcome.epochs_to_converge, None);
     let epochs: Vec<f64> = outcome.evaluations.iter().map(|e| e.epoch).collect();
-    assert_eq!(epochs, [0.0, 0.5, 1.0, 1.5, 2.0], "evaluated every half epoch up to max_epochs");
+    assert_eq!(
+        epochs,
+        [0.0, 0.5, 1.0, 1.5, 2.0],
+        "evaluated every half epoch up to max_epochs"
+    );
 }
 
 #[test]
 fn mlp_learns_real_mnist_slice() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
-    assert!(data.exists(), "{} is missing; run scripts/setup first", data.display());
+    assert!(
+        data.exists(),
+        "{} is missing; run scripts/setup first",
+        data.display()
+    );
     let text = format!(
         "[datasets.mnist]\npath = \"{}\"\ntrain_limit = 2000\n[models.mlp]\nkind = \"mlp\"\nhidden = [64]\n\
          [optimizers.sgd]\nkind = \"sgd\"\n[training]\nbatch_size = 32\nmax_epochs = 1\neval_every = 1.0\n\
@@ -116,7 +155,11 @@ fn mlp_learns_real_mnist_slice() {
     let trainer = TorchTrainer::new(vec![dataset]);
     let outcome = train(&trainer, &grid::expand(&experiment)[0]);
     let last = outcome.last().unwrap();
-    assert!(last.val_accuracy > 0.8, "accuracy after one epoch on 2,000 digits: {}", last.val_accuracy);
+    assert!(
+        last.val_accuracy > 0.8,
+        "accuracy after one epoch on 2,000 digits: {}",
+        last.val_accuracy
+    );
 }
 
 #[test]
@@ -132,9 +175,22 @@ fn range_test_restores_weights_exactly() {
     init::initialize(&vs, 1);
     let before = find::Snapshot::take(&vs);
     let mut adam = optimizer::build(&experiment.optimizers[0], &vs, 1e-7).unwrap();
-    let settings = FinderSettings { num_it: 30, ..FinderSettings::default() };
+    let settings = FinderSettings {
+        num_it: 30,
+        ..FinderSettings::default()
+    };
     let mut batches = 0;
-    let outcome = find::range_test(&net, &vs, &mut adam, &dataset, settings, 1, 32, &mut |_, _| batches += 1).unwrap();
+    let outcome = find::range_test(
+        &net,
+        &vs,
+        &mut adam,
+        &dataset,
+        settings,
+        1,
+        32,
+        &mut |_, _| batches += 1,
+    )
+    .unwrap();
     assert!(batches > 20, "the test trained {batches} batches");
     assert_eq!(outcome.points.len(), batches);
     let after = find::Snapshot::take(&vs);
@@ -147,7 +203,14 @@ fn range_test_leaves_training_unchanged() {
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
     let runs = grid::expand(&experiment);
     let alone = run_all(&trainer, &runs, 1, &store).unwrap();
-    let finders = sweep::runner::find_all(&trainer, &grid::finder_runs(&experiment), &experiment.finder.methods, 1, &store).unwrap();
+    let finders = sweep::runner::find_all(
+        &trainer,
+        &grid::finder_runs(&experiment),
+        &experiment.finder.methods,
+        1,
+        &store,
+    )
+    .unwrap();
     assert!(finders[0].error.is_none());
     let after_finder = run_all(&trainer, &runs, 1, &store).unwrap();
     assert_eq!(json(&alone[0].outcome), json(&after_finder[0].outcome));
@@ -158,14 +221,24 @@ fn range_test_on_shapes_suggests_rates() {
     let (dir, experiment, trainer) = setup(&grid("[\"mlp\"]", "[0.1]", "[1]"));
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
     let runs = grid::finder_runs(&experiment);
-    let record = &sweep::runner::find_all(&trainer, &runs, &experiment.finder.methods, 1, &store).unwrap()[0];
+    let record = &sweep::runner::find_all(&trainer, &runs, &experiment.finder.methods, 1, &store)
+        .unwrap()[0];
     assert!(record.error.is_none(), "{:?}", record.error);
     assert_eq!(record.points[0].lr, 1e-7, "fastai's start rate");
     let first = &record.points[0];
-    assert!((first.smoothed_loss / first.loss - 1.0).abs() < 1e-12, "debiased smoothing starts at the raw loss");
+    assert!(
+        (first.smoothed_loss / first.loss - 1.0).abs() < 1e-12,
+        "debiased smoothing starts at the raw loss"
+    );
     // SGD on this data stops improving well below lr 10, so the test ends by divergence
     // or after all 100 batches (640 samples in batches of 32 need 5 epochs).
-    assert!(["diverged", "completed"].contains(&record.stop_reason.as_str()), "{}", record.stop_reason);
-    let valley = record.suggestion(sweep::finder::Method::Valley).expect("a valley on a falling curve");
+    assert!(
+        ["diverged", "completed"].contains(&record.stop_reason.as_str()),
+        "{}",
+        record.stop_reason
+    );
+    let valley = record
+        .suggestion(sweep::finder::Method::Valley)
+        .expect("a valley on a falling curve");
     assert!(valley > 1e-4 && valley < 10.0, "valley suggestion {valley}");
 }

@@ -13,7 +13,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     };
     let finders = grid::finder_runs(&experiment);
     if finders.is_empty() {
-        eprintln!("error: the finder is disabled in {} ([finder] enabled = false)", experiment.file.display());
+        eprintln!(
+            "error: the finder is disabled in {} ([finder] enabled = false)",
+            experiment.file.display()
+        );
         return Ok(super::EXIT_INVALID_INPUT);
     }
     let prepared = match prepare(experiment, args)? {
@@ -21,15 +24,29 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         Err(code) => return Ok(code),
     };
     let experiment = &prepared.experiment;
-    eprintln!("{}: {} range tests on {} workers", experiment.name, finders.len(), prepared.workers);
-    let records = runner::find_all(&prepared.trainer, &finders, &experiment.finder.methods, prepared.workers, &prepared.store)?;
+    eprintln!(
+        "{}: {} range tests on {} workers",
+        experiment.name,
+        finders.len(),
+        prepared.workers
+    );
+    let records = runner::find_all(
+        &prepared.trainer,
+        &finders,
+        &experiment.finder.methods,
+        prepared.workers,
+        &prepared.store,
+    )?;
     for path in Reports::write_finder_only(&records, &prepared.out)? {
         println!("wrote {}", path.display());
     }
     print!("\n{}", summary::suggestions_table(&records));
     let failed = records.iter().filter(|r| r.error.is_some()).count();
     if failed > 0 {
-        eprintln!("error: {failed} of {} range tests failed; see the note column of suggestions.csv", records.len());
+        eprintln!(
+            "error: {failed} of {} range tests failed; see the note column of suggestions.csv",
+            records.len()
+        );
         return Ok(EXIT_RUN_FAILED);
     }
     Ok(0)

@@ -38,8 +38,12 @@ pub fn load_experiment(args: &RunArgs) -> Result<Experiment, i32> {
 
 /// Loads the datasets the grid uses, once, and opens the results folder.
 pub fn prepare(experiment: Experiment, args: &RunArgs) -> anyhow::Result<Result<Prepared, i32>> {
-    let datasets: anyhow::Result<Vec<Dataset>> =
-        experiment.grid.datasets.iter().map(|name| Dataset::load(experiment.dataset(name))).collect();
+    let datasets: anyhow::Result<Vec<Dataset>> = experiment
+        .grid
+        .datasets
+        .iter()
+        .map(|name| Dataset::load(experiment.dataset(name)))
+        .collect();
     let datasets = match datasets {
         Ok(datasets) => datasets,
         Err(error) => {
@@ -50,7 +54,13 @@ pub fn prepare(experiment: Experiment, args: &RunArgs) -> anyhow::Result<Result<
     let workers = args.jobs.map_or_else(default_workers, usize::from);
     let out = args.out.join(&experiment.name);
     let store = RecordStore::open(&out.join("records"))?;
-    Ok(Ok(Prepared { experiment, trainer: TorchTrainer::new(datasets), workers, out, store }))
+    Ok(Ok(Prepared {
+        experiment,
+        trainer: TorchTrainer::new(datasets),
+        workers,
+        out,
+        store,
+    }))
 }
 
 /// Returns the number of cores, the default worker count.

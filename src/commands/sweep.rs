@@ -24,7 +24,12 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
         Ok(prepared) => prepared,
         Err(code) => return Ok(code),
     };
-    let (experiment, trainer, workers, store) = (&prepared.experiment, &prepared.trainer, prepared.workers, &prepared.store);
+    let (experiment, trainer, workers, store) = (
+        &prepared.experiment,
+        &prepared.trainer,
+        prepared.workers,
+        &prepared.store,
+    );
     let finder_runs = grid::finder_runs(experiment);
     let mut runs = grid::expand(experiment);
     eprintln!(
@@ -44,7 +49,11 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
             .zip(&finders)
             .flat_map(|(run, record)| {
                 methods.iter().filter_map(move |&method| {
-                    record.suggestion(method).map(|lr| Suggested { finder: run, method, lr })
+                    record.suggestion(method).map(|lr| Suggested {
+                        finder: run,
+                        method,
+                        lr,
+                    })
                 })
             })
             .collect();
@@ -53,19 +62,34 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
     let records = runner::run_all(trainer, &runs, workers, store)?;
 
     let reports = Reports::build(experiment, records, finders);
-    let written = reports.write(&prepared.out).context("failed to write the reports")?;
+    let written = reports
+        .write(&prepared.out)
+        .context("failed to write the reports")?;
     println!("\n{}", summary::table(&reports.groups));
     if !reports.comparison.is_empty() {
-        println!("{}", summary::comparison_table(&reports.groups, &reports.comparison, experiment.finder.band_factor));
+        println!(
+            "{}",
+            summary::comparison_table(
+                &reports.groups,
+                &reports.comparison,
+                experiment.finder.band_factor
+            )
+        );
         println!("{}", summary::method_table(&reports.methods));
     }
     for path in &written {
         println!("wrote {}", path.display());
     }
-    let failed = reports.records.iter().filter(|r| r.outcome.status == Status::Failed).count()
+    let failed = reports
+        .records
+        .iter()
+        .filter(|r| r.outcome.status == Status::Failed)
+        .count()
         + reports.finders.iter().filter(|f| f.error.is_some()).count();
     if failed > 0 {
-        eprintln!("error: {failed} runs failed; see the note columns of runs.csv and suggestions.csv");
+        eprintln!(
+            "error: {failed} runs failed; see the note columns of runs.csv and suggestions.csv"
+        );
         return Ok(EXIT_RUN_FAILED);
     }
     Ok(0)
@@ -74,7 +98,11 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
 fn print_grid(experiment: &Experiment) {
     let finders = grid::finder_runs(experiment);
     let runs = grid::expand(experiment);
-    let per_test = if experiment.finder.train_suggestions { experiment.finder.methods.len() } else { 0 };
+    let per_test = if experiment.finder.train_suggestions {
+        experiment.finder.methods.len()
+    } else {
+        0
+    };
     println!(
         "{}: {} grid runs, {} range tests, up to {} runs at their suggestions",
         experiment.name,

@@ -22,10 +22,19 @@ pub struct Dataset {
 impl Dataset {
     /// Reads the IDX files a spec names and applies its validation split and limit.
     pub fn load(spec: &DatasetSpec) -> anyhow::Result<Dataset> {
-        let context = || format!("failed to load dataset \"{}\" from {}", spec.name, spec.path.display());
+        let context = || {
+            format!(
+                "failed to load dataset \"{}\" from {}",
+                spec.name,
+                spec.path.display()
+            )
+        };
         let train = load_split(&spec.path, Split::Train, spec.classes).with_context(context)?;
         let (train, val) = match spec.validation {
-            Validation::TestSplit => (train, load_split(&spec.path, Split::Test, spec.classes).with_context(context)?),
+            Validation::TestSplit => (
+                train,
+                load_split(&spec.path, Split::Test, spec.classes).with_context(context)?,
+            ),
             Validation::Holdout(fraction) => hold_out(train, fraction),
         };
         let train = match spec.train_limit {
@@ -41,7 +50,12 @@ impl Dataset {
 
     /// Builds the tensors. Pixels are scaled to [0, 1] and then standardized
     /// with the mean and standard deviation of the training pixels.
-    pub fn from_splits(name: &str, train: &LabeledImages, val: &LabeledImages, classes: usize) -> anyhow::Result<Dataset> {
+    pub fn from_splits(
+        name: &str,
+        train: &LabeledImages,
+        val: &LabeledImages,
+        classes: usize,
+    ) -> anyhow::Result<Dataset> {
         let (rows, cols) = (train.images.rows, train.images.cols);
         if (val.images.rows, val.images.cols) != (rows, cols) {
             anyhow::bail!(
@@ -73,7 +87,12 @@ impl Dataset {
             train_labels: labels(&train.labels),
             val_images: images(&val.images),
             val_labels: labels(&val.labels),
-            shape: InputShape { channels: 1, height: rows as i64, width: cols as i64, classes: classes as i64 },
+            shape: InputShape {
+                channels: 1,
+                height: rows as i64,
+                width: cols as i64,
+                classes: classes as i64,
+            },
         })
     }
 
@@ -103,7 +122,10 @@ fn pixel_statistics(pixels: &[u8]) -> (f64, f64) {
     let n = pixels.len().max(1) as f64;
     let sum: f64 = pixels.iter().map(|&p| f64::from(p)).sum();
     let mean = sum / n / 255.0;
-    let squares: f64 = pixels.iter().map(|&p| (f64::from(p) / 255.0 - mean).powi(2)).sum();
+    let squares: f64 = pixels
+        .iter()
+        .map(|&p| (f64::from(p) / 255.0 - mean).powi(2))
+        .sum();
     let std = (squares / n).sqrt();
     (mean, if std > 0.0 { std } else { 1.0 })
 }
@@ -125,7 +147,9 @@ fn take(set: &LabeledImages, start: usize, end: usize) -> LabeledImages {
 /// Splits off the last `fraction` of the training files (at least one sample) as validation.
 fn hold_out(train: LabeledImages, fraction: f64) -> (LabeledImages, LabeledImages) {
     let n = train.labels.len();
-    let held = ((n as f64 * fraction).ceil() as usize).max(1).min(n.saturating_sub(1));
+    let held = ((n as f64 * fraction).ceil() as usize)
+        .max(1)
+        .min(n.saturating_sub(1));
     let cut = n - held;
     (take(&train, 0, cut), take(&train, cut, n))
 }

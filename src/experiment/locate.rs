@@ -138,6 +138,11 @@ mod tests {
         let text = "[grid]\nseeds = [1]\n";
         let locator = Locator::new(text);
         let span = locator.span(&[key("grid"), key("missing")], false).unwrap();
-        assert_eq!(span.start, 0, "points at the [grid] table: {:?}", &text[span.clone()]);
+        assert_eq!(
+            span.start,
+            0,
+            "points at the [grid] table: {:?}",
+            &text[span.clone()]
+        );
     }
 }

@@ -309,7 +309,13 @@ fn check_dataset(name: String, raw: RawDataset, base: &Path, c: &mut Checker) ->
         )
     });
     let val_limit = raw.val_limit.map(|limit| {
-        c.count(&at("val_limit"), limit, 1, i64::MAX, "validation sample limit")
+        c.count(
+            &at("val_limit"),
+            limit,
+            1,
+            i64::MAX,
+            "validation sample limit",
+        )
     });
     DatasetSpec {
         path: base.join(&raw.path),
@@ -564,7 +570,15 @@ fn check_grid(
 
 fn check_finder(raw: RawFinder, c: &mut Checker) -> FinderSpec {
     let defaults = FinderSettings::default();
-    let num_it = raw.num_it.map_or(defaults.num_it, |n| c.count(&path(&["finder", "num_it"]), n, 2, 1 << 24, "iteration count"));
+    let num_it = raw.num_it.map_or(defaults.num_it, |n| {
+        c.count(
+            &path(&["finder", "num_it"]),
+            n,
+            2,
+            1 << 24,
+            "iteration count",
+        )
+    });
     let settings = FinderSettings {
         start_lr: raw.start_lr.unwrap_or(defaults.start_lr),
         end_lr: raw.end_lr.unwrap_or(defaults.end_lr),
@@ -575,25 +589,51 @@ fn check_finder(raw: RawFinder, c: &mut Checker) -> FinderSpec {
     if let Err(error) = settings.validate() {
         // The message reads "invalid finder setting end_lr = 0.1: ...", so the key follows "setting".
         let message = error.to_string();
-        let field = message.split(" = ").next().unwrap_or_default().rsplit(' ').next().unwrap_or_default();
-        let detail = message.split_once("setting ").map_or(message.as_str(), |(_, rest)| rest);
+        let field = message
+            .split(" = ")
+            .next()
+            .unwrap_or_default()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default();
+        let detail = message
+            .split_once("setting ")
+            .map_or(message.as_str(), |(_, rest)| rest);
         c.report(&path(&["finder", field]), format!("invalid value {detail}"));
     }
-    let names = raw.methods.unwrap_or_else(|| Method::ALL.iter().map(|m| m.to_string()).collect());
+    let names = raw
+        .methods
+        .unwrap_or_else(|| Method::ALL.iter().map(|m| m.to_string()).collect());
     if names.is_empty() {
-        c.report(&path(&["finder", "methods"]), format!("the list of methods is empty; expected some of {}", method_names()));
+        c.report(
+            &path(&["finder", "methods"]),
+            format!(
+                "the list of methods is empty; expected some of {}",
+                method_names()
+            ),
+        );
     }
     let mut methods = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let at = vec![key("finder"), key("methods"), Segment::Index(i)];
         match name.parse::<Method>() {
-            Ok(method) if methods.contains(&method) => c.report(&at, format!("method \"{name}\" is listed twice")),
+            Ok(method) if methods.contains(&method) => {
+                c.report(&at, format!("method \"{name}\" is listed twice"))
+            }
             Ok(method) => methods.push(method),
-            Err(_) => c.report(&at, format!("unknown method \"{name}\"; expected {}", method_names())),
+            Err(_) => c.report(
+                &at,
+                format!("unknown method \"{name}\"; expected {}", method_names()),
+            ),
         }
     }
     let band_factor = raw.band_factor.unwrap_or(2.0);
-    c.number(&["finder", "band_factor"], band_factor, band_factor >= 1.0, "a factor of at least 1 (the default is 2)");
+    c.number(
+        &["finder", "band_factor"],
+        band_factor,
+        band_factor >= 1.0,
+        "a factor of at least 1 (the default is 2)",
+    );
     FinderSpec {
         enabled: raw.enabled.unwrap_or(true),
         settings,

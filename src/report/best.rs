@@ -31,14 +31,23 @@ pub struct Group {
 impl Group {
     /// Returns the best rate, if any rate converged for at least half its seeds.
     pub fn best(&self) -> Option<&RateSummary> {
-        self.rates.iter().filter(|r| r.median_epochs.is_some()).min_by(|a, b| {
-            let by_epochs = a.median_epochs.partial_cmp(&b.median_epochs).unwrap_or(std::cmp::Ordering::Equal);
-            by_epochs.then(a.median_final_val_loss.total_cmp(&b.median_final_val_loss))
-        })
+        self.rates
+            .iter()
+            .filter(|r| r.median_epochs.is_some())
+            .min_by(|a, b| {
+                let by_epochs = a
+                    .median_epochs
+                    .partial_cmp(&b.median_epochs)
+                    .unwrap_or(std::cmp::Ordering::Equal);
+                by_epochs.then(a.median_final_val_loss.total_cmp(&b.median_final_val_loss))
+            })
     }
 
     pub fn count(&self, status: Status) -> usize {
-        self.counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)
+        self.counts
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
     }
 }
 
@@ -73,14 +82,24 @@ pub fn groups(records: &[Record]) -> Vec<Group> {
             lrs.sort_by(f64::total_cmp);
             lrs.dedup();
             let rates = lrs.iter().map(|&lr| summarize(lr, &members)).collect();
-            let count = |status| members.iter().filter(|r| r.outcome.status == status).count();
+            let count = |status| {
+                members
+                    .iter()
+                    .filter(|r| r.outcome.status == status)
+                    .count()
+            };
             Group {
                 model: model.to_owned(),
                 dataset: dataset.to_owned(),
                 optimizer: optimizer.to_owned(),
                 rates,
-                counts: [Status::Converged, Status::NotConverged, Status::Diverged, Status::Failed]
-                    .map(|status| (status, count(status))),
+                counts: [
+                    Status::Converged,
+                    Status::NotConverged,
+                    Status::Diverged,
+                    Status::Failed,
+                ]
+                .map(|status| (status, count(status))),
             }
         })
         .collect()
@@ -88,7 +107,10 @@ pub fn groups(records: &[Record]) -> Vec<Group> {
 
 fn summarize(lr: f64, members: &[&Record]) -> RateSummary {
     let runs: Vec<&&Record> = members.iter().filter(|r| r.lr == lr).collect();
-    let epochs: Vec<f64> = runs.iter().map(|r| r.outcome.epochs_to_converge.unwrap_or(f64::INFINITY)).collect();
+    let epochs: Vec<f64> = runs
+        .iter()
+        .map(|r| r.outcome.epochs_to_converge.unwrap_or(f64::INFINITY))
+        .collect();
     let losses: Vec<f64> = runs
         .iter()
         .map(|r| r.outcome.last().map_or(f64::INFINITY, |e| e.val_loss))
@@ -97,7 +119,10 @@ fn summarize(lr: f64, members: &[&Record]) -> RateSummary {
     RateSummary {
         lr,
         seeds: runs.len(),
-        converged: runs.iter().filter(|r| r.outcome.epochs_to_converge.is_some()).count(),
+        converged: runs
+            .iter()
+            .filter(|r| r.outcome.epochs_to_converge.is_some())
+            .count(),
         median_epochs: median(&epochs).filter(|m| m.is_finite()),
         median_final_val_loss: median(&losses).unwrap_or(f64::INFINITY),
     }
@@ -109,7 +134,14 @@ mod tests {
     use crate::train::{Evaluation, Outcome};
 
     fn record(lr: f64, seed: u64, epochs: Option<f64>, val_loss: f64) -> Record {
-        let evaluation = Evaluation { epoch: 1.0, step: 1, lr, train_loss: val_loss, val_loss, val_accuracy: 0.5 };
+        let evaluation = Evaluation {
+            epoch: 1.0,
+            step: 1,
+            lr,
+            train_loss: val_loss,
+            val_loss,
+            val_accuracy: 0.5,
+        };
         Record {
             run_id: format!("{lr}-{seed}"),
             model: "mlp".into(),
@@ -120,7 +152,11 @@ mod tests {
             lr_source: "grid".into(),
             seed,
             outcome: Outcome {
-                status: if epochs.is_some() { Status::Converged } else { Status::NotConverged },
+                status: if epochs.is_some() {
+                    Status::Converged
+                } else {
+                    Status::NotConverged
+                },
                 epochs_to_converge: epochs,
                 evaluations: vec![evaluation],
                 note: None,
@@ -152,12 +188,18 @@ mod tests {
         let best = groups[0].best().unwrap();
         assert_eq!(best.lr, 0.1);
         assert_eq!(best.median_epochs, Some(1.25));
-        assert_eq!(groups[0].rates[2].median_epochs, None, "a half-converged rate is not a candidate");
+        assert_eq!(
+            groups[0].rates[2].median_epochs, None,
+            "a half-converged rate is not a candidate"
+        );
     }
 
     #[test]
     fn ties_go_to_lower_loss() {
-        let records = vec![record(0.1, 0, Some(1.0), 0.3), record(0.2, 0, Some(1.0), 0.1)];
+        let records = vec![
+            record(0.1, 0, Some(1.0), 0.3),
+            record(0.2, 0, Some(1.0), 0.1),
+        ];
         assert_eq!(groups(&records)[0].best().unwrap().lr, 0.2);
     }
 

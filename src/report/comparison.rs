@@ -32,7 +32,10 @@ pub fn convergent_band(group: &Group, band_factor: f64) -> Option<(f64, f64)> {
     let inside: Vec<f64> = group
         .rates
         .iter()
-        .filter(|rate| rate.median_epochs.is_some_and(|epochs| epochs <= band_factor * best))
+        .filter(|rate| {
+            rate.median_epochs
+                .is_some_and(|epochs| epochs <= band_factor * best)
+        })
         .map(|rate| rate.lr)
         .collect();
     let low = inside.iter().copied().fold(f64::INFINITY, f64::min);
@@ -62,14 +65,20 @@ pub fn compare(
         for &method in methods {
             let suggestions: Vec<f64> = finders
                 .iter()
-                .filter(|f| group.model == f.model && group.dataset == f.dataset && group.optimizer == f.optimizer)
+                .filter(|f| {
+                    group.model == f.model
+                        && group.dataset == f.dataset
+                        && group.optimizer == f.optimizer
+                })
                 .filter_map(|f| f.suggestion(method))
                 .collect();
             let suggested_lr = median(&suggestions);
             let source = format!("finder:{method}");
             let epochs: Vec<f64> = suggestion_runs
                 .iter()
-                .filter(|r| r.lr_source == source && in_group(group, &r.model, &r.dataset, &r.optimizer))
+                .filter(|r| {
+                    r.lr_source == source && in_group(group, &r.model, &r.dataset, &r.optimizer)
+                })
                 .map(|r| r.outcome.epochs_to_converge.unwrap_or(f64::INFINITY))
                 .collect();
             let epochs_at_suggestion = median(&epochs).filter(|e| e.is_finite());
@@ -84,7 +93,9 @@ pub fn compare(
                 epochs_at_suggestion,
                 epochs_at_best,
                 epochs_ratio: epochs_at_suggestion.zip(epochs_at_best).map(|(s, b)| s / b),
-                in_convergent_band: suggested_lr.zip(band).map(|(lr, (low, high))| lr >= low && lr <= high),
+                in_convergent_band: suggested_lr
+                    .zip(band)
+                    .map(|(lr, (low, high))| lr >= low && lr <= high),
             });
         }
     }
@@ -110,10 +121,19 @@ pub fn summarize(rows: &[ComparisonRow], methods: &[Method]) -> Vec<MethodSummar
     methods
         .iter()
         .map(|&method| {
-            let compared: Vec<&ComparisonRow> =
-                rows.iter().filter(|r| r.method == method && r.lr_ratio.is_some()).collect();
-            let log_ratios: Vec<f64> = compared.iter().filter_map(|r| r.lr_ratio).map(|x| x.log10().abs()).collect();
-            let in_band = compared.iter().filter(|r| r.in_convergent_band == Some(true)).count();
+            let compared: Vec<&ComparisonRow> = rows
+                .iter()
+                .filter(|r| r.method == method && r.lr_ratio.is_some())
+                .collect();
+            let log_ratios: Vec<f64> = compared
+                .iter()
+                .filter_map(|r| r.lr_ratio)
+                .map(|x| x.log10().abs())
+                .collect();
+            let in_band = compared
+                .iter()
+                .filter(|r| r.in_convergent_band == Some(true))
+                .count();
             let epochs_ratios: Vec<f64> = compared
                 .iter()
                 .filter(|r| r.epochs_at_best.is_some())
@@ -123,7 +143,8 @@ pub fn summarize(rows: &[ComparisonRow], methods: &[Method]) -> Vec<MethodSummar
                 method,
                 groups: compared.len(),
                 median_abs_log10_lr_ratio: median(&log_ratios),
-                share_in_band: (!compared.is_empty()).then(|| in_band as f64 / compared.len() as f64),
+                share_in_band: (!compared.is_empty())
+                    .then(|| in_band as f64 / compared.len() as f64),
                 median_epochs_ratio: median(&epochs_ratios),
             }
         })
@@ -138,7 +159,14 @@ mod tests {
     use crate::train::{Evaluation, Outcome, Status};
 
     fn record(lr: f64, seed: u64, source: &str, epochs: Option<f64>) -> Record {
-        let evaluation = Evaluation { epoch: 1.0, step: 1, lr, train_loss: 0.5, val_loss: 0.5, val_accuracy: 0.9 };
+        let evaluation = Evaluation {
+            epoch: 1.0,
+            step: 1,
+            lr,
+            train_loss: 0.5,
+            val_loss: 0.5,
+            val_accuracy: 0.9,
+        };
         Record {
             run_id: format!("{source}-{lr}-{seed}"),
             model: "mlp".into(),
@@ -149,7 +177,11 @@ mod tests {
             lr_source: source.into(),
             seed,
             outcome: Outcome {
-                status: if epochs.is_some() { Status::Converged } else { Status::NotConverged },
+                status: if epochs.is_some() {
+                    Status::Converged
+                } else {
+                    Status::NotConverged
+                },
                 epochs_to_converge: epochs,
                 evaluations: vec![evaluation],
                 note: None,
@@ -203,7 +235,10 @@ mod tests {
     fn row_with_known_epochs() {
         let groups = groups(&grid());
         let finders = [finder(1, Some(0.2)), finder(2, Some(0.6))];
-        let runs = [record(0.2, 1, "finder:valley", Some(1.0)), record(0.6, 2, "finder:valley", Some(2.0))];
+        let runs = [
+            record(0.2, 1, "finder:valley", Some(1.0)),
+            record(0.6, 2, "finder:valley", Some(2.0)),
+        ];
         let rows = compare(&groups, &finders, &runs, &[Method::Valley], 2.0);
         assert_eq!(rows.len(), 1);
         let row = &rows[0];
@@ -241,11 +276,17 @@ mod tests {
     fn summary_over_groups() {
         let groups = groups(&grid());
         let finders = [finder(1, Some(1.0)), finder(2, Some(1.0))];
-        let runs = [record(1.0, 1, "finder:valley", Some(1.5)), record(1.0, 2, "finder:valley", Some(1.5))];
+        let runs = [
+            record(1.0, 1, "finder:valley", Some(1.5)),
+            record(1.0, 2, "finder:valley", Some(1.5)),
+        ];
         let rows = compare(&groups, &finders, &runs, &[Method::Valley], 2.0);
         let summary = &summarize(&rows, &[Method::Valley])[0];
         assert_eq!(summary.groups, 1);
-        assert!((summary.median_abs_log10_lr_ratio.unwrap() - 1.0).abs() < 1e-12, "a factor of 10 off");
+        assert!(
+            (summary.median_abs_log10_lr_ratio.unwrap() - 1.0).abs() < 1e-12,
+            "a factor of 10 off"
+        );
         assert_eq!(summary.share_in_band, Some(1.0));
         assert_eq!(summary.median_epochs_ratio, Some(1.5));
     }

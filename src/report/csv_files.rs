@@ -25,7 +25,15 @@ pub const RUNS_COLUMNS: [&str; 15] = [
     "note",
 ];
 
-pub const CURVES_COLUMNS: [&str; 7] = ["run_id", "epoch", "step", "lr", "train_loss", "val_loss", "val_accuracy"];
+pub const CURVES_COLUMNS: [&str; 7] = [
+    "run_id",
+    "epoch",
+    "step",
+    "lr",
+    "train_loss",
+    "val_loss",
+    "val_accuracy",
+];
 
 fn float(value: f64) -> String {
     value.to_string()
@@ -80,11 +88,28 @@ pub fn curves_csv(records: &[Record]) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
-pub const LR_FIND_COLUMNS: [&str; 8] =
-    ["model", "dataset", "optimizer", "seed", "iteration", "lr", "loss", "smoothed_loss"];
+pub const LR_FIND_COLUMNS: [&str; 8] = [
+    "model",
+    "dataset",
+    "optimizer",
+    "seed",
+    "iteration",
+    "lr",
+    "loss",
+    "smoothed_loss",
+];
 
-pub const SUGGESTIONS_COLUMNS: [&str; 9] =
-    ["model", "dataset", "optimizer", "seed", "method", "lr", "stop_reason", "stop_lr", "note"];
+pub const SUGGESTIONS_COLUMNS: [&str; 9] = [
+    "model",
+    "dataset",
+    "optimizer",
+    "seed",
+    "method",
+    "lr",
+    "stop_reason",
+    "stop_lr",
+    "note",
+];
 
 pub const COMPARISON_COLUMNS: [&str; 11] = [
     "model",
@@ -100,8 +125,13 @@ pub const COMPARISON_COLUMNS: [&str; 11] = [
     "in_convergent_band",
 ];
 
-pub const METHOD_SUMMARY_COLUMNS: [&str; 5] =
-    ["method", "groups", "median_abs_log10_lr_ratio", "share_in_band", "median_epochs_ratio"];
+pub const METHOD_SUMMARY_COLUMNS: [&str; 5] = [
+    "method",
+    "groups",
+    "median_abs_log10_lr_ratio",
+    "share_in_band",
+    "median_epochs_ratio",
+];
 
 /// Every point of every range test curve.
 pub fn lr_find_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
@@ -136,7 +166,13 @@ pub fn suggestions_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
             finder
                 .suggestions
                 .iter()
-                .map(|s| (s.method.to_string(), s.lr, s.no_suggestion.clone().unwrap_or_default()))
+                .map(|s| {
+                    (
+                        s.method.to_string(),
+                        s.lr,
+                        s.no_suggestion.clone().unwrap_or_default(),
+                    )
+                })
                 .collect()
         };
         for (method, lr, note) in rows {
@@ -171,7 +207,9 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> anyhow::Result<Vec<u8>> {
             optional(row.epochs_at_suggestion),
             optional(row.epochs_at_best),
             optional(row.epochs_ratio),
-            row.in_convergent_band.map(|b| b.to_string()).unwrap_or_default(),
+            row.in_convergent_band
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
         ])?;
     }
     Ok(writer.into_inner()?)

@@ -23,7 +23,11 @@ pub struct Reports {
 
 impl Reports {
     /// Groups the grid runs and compares the finder's suggestions with their best rates.
-    pub fn build(experiment: &Experiment, records: Vec<Record>, finders: Vec<FinderRecord>) -> Reports {
+    pub fn build(
+        experiment: &Experiment,
+        records: Vec<Record>,
+        finders: Vec<FinderRecord>,
+    ) -> Reports {
         let (grid, suggested): (Vec<Record>, Vec<Record>) =
             records.iter().cloned().partition(|r| r.lr_source == "grid");
         let groups = best::groups(&grid);
@@ -31,11 +35,23 @@ impl Reports {
         let (comparison, summaries) = if finders.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            let rows = comparison::compare(&groups, &finders, &suggested, methods, experiment.finder.band_factor);
+            let rows = comparison::compare(
+                &groups,
+                &finders,
+                &suggested,
+                methods,
+                experiment.finder.band_factor,
+            );
             let summaries = comparison::summarize(&rows, methods);
             (rows, summaries)
         };
-        Reports { records, finders, groups, comparison, methods: summaries }
+        Reports {
+            records,
+            finders,
+            groups,
+            comparison,
+            methods: summaries,
+        }
     }
 
     /// Writes every CSV report into `dir` and returns their paths.
@@ -46,9 +62,18 @@ impl Reports {
         ];
         if !self.finders.is_empty() {
             files.push(("lr_find.csv", csv_files::lr_find_csv(&self.finders)?));
-            files.push(("suggestions.csv", csv_files::suggestions_csv(&self.finders)?));
-            files.push(("comparison.csv", csv_files::comparison_csv(&self.comparison)?));
-            files.push(("method_summary.csv", csv_files::method_summary_csv(&self.methods)?));
+            files.push((
+                "suggestions.csv",
+                csv_files::suggestions_csv(&self.finders)?,
+            ));
+            files.push((
+                "comparison.csv",
+                csv_files::comparison_csv(&self.comparison)?,
+            ));
+            files.push((
+                "method_summary.csv",
+                csv_files::method_summary_csv(&self.methods)?,
+            ));
         }
         files
             .into_iter()

@@ -10,10 +10,20 @@ use crate::train::Status;
 /// Formats rows as left-aligned columns separated by two spaces.
 fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..header.len())
-        .map(|i| rows.iter().map(|r| r[i].len()).chain([header[i].len()]).max().unwrap_or(0))
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         padded.join("  ").trim_end().to_owned() + "\n"
     };
     let mut out = line(header.to_vec());
@@ -37,7 +47,17 @@ fn ratio(ratio: Option<f64>) -> String {
 
 /// Per group: how the grid runs ended and the best rate.
 pub fn table(groups: &[Group]) -> String {
-    let header = ["model", "dataset", "optimizer", "converged", "not conv.", "diverged", "failed", "best lr", "epochs"];
+    let header = [
+        "model",
+        "dataset",
+        "optimizer",
+        "converged",
+        "not conv.",
+        "diverged",
+        "failed",
+        "best lr",
+        "epochs",
+    ];
     let rows: Vec<Vec<String>> = groups
         .iter()
         .map(|group| {
@@ -77,18 +97,31 @@ pub fn comparison_table(groups: &[Group], rows: &[ComparisonRow], band_factor: f
         );
         let lines: Vec<Vec<String>> = rows
             .iter()
-            .filter(|r| r.model == group.model && r.dataset == group.dataset && r.optimizer == group.optimizer)
+            .filter(|r| {
+                r.model == group.model
+                    && r.dataset == group.dataset
+                    && r.optimizer == group.optimizer
+            })
             .map(|r| {
                 vec![
                     format!("  {}", r.method),
                     rate(r.suggested_lr),
                     ratio(r.lr_ratio),
                     epochs(r.epochs_at_suggestion),
-                    r.in_convergent_band.map_or("-".into(), |b| if b { "yes".into() } else { "no".into() }),
+                    r.in_convergent_band.map_or("-".into(), |b| {
+                        if b {
+                            "yes".into()
+                        } else {
+                            "no".into()
+                        }
+                    }),
                 ]
             })
             .collect();
-        out += &columns(&["  method", "suggested lr", "x best", "epochs", "in band"], &lines);
+        out += &columns(
+            &["  method", "suggested lr", "x best", "epochs", "in band"],
+            &lines,
+        );
     }
     out
 }
@@ -102,12 +135,22 @@ pub fn method_table(summaries: &[MethodSummary]) -> String {
                 s.method.to_string(),
                 s.groups.to_string(),
                 ratio(s.median_abs_log10_lr_ratio),
-                s.share_in_band.map_or("-".into(), |share| format!("{:.0}%", share * 100.0)),
+                s.share_in_band
+                    .map_or("-".into(), |share| format!("{:.0}%", share * 100.0)),
                 ratio(s.median_epochs_ratio),
             ]
         })
         .collect();
-    columns(&["method", "groups", "median |log10 ratio|", "in band", "median epochs ratio"], &rows)
+    columns(
+        &[
+            "method",
+            "groups",
+            "median |log10 ratio|",
+            "in band",
+            "median epochs ratio",
+        ],
+        &rows,
+    )
 }
 
 /// One row per range test: why it stopped and each method's suggestion.
@@ -115,15 +158,29 @@ pub fn suggestions_table(finders: &[FinderRecord]) -> String {
     let Some(first) = finders.first() else {
         return String::new();
     };
-    let methods: Vec<String> = first.suggestions.iter().map(|s| s.method.to_string()).collect();
+    let methods: Vec<String> = first
+        .suggestions
+        .iter()
+        .map(|s| s.method.to_string())
+        .collect();
     let mut header = vec!["model", "dataset", "optimizer", "seed", "stopped"];
     header.extend(methods.iter().map(String::as_str));
     let rows: Vec<Vec<String>> = finders
         .iter()
         .map(|f| {
-            let mut row = vec![f.model.clone(), f.dataset.clone(), f.optimizer.clone(), f.seed.to_string(), f.stop_reason.clone()];
+            let mut row = vec![
+                f.model.clone(),
+                f.dataset.clone(),
+                f.optimizer.clone(),
+                f.seed.to_string(),
+                f.stop_reason.clone(),
+            ];
             row.extend(methods.iter().map(|name| {
-                let lr = f.suggestions.iter().find(|s| s.method.to_string() == *name).and_then(|s| s.lr);
+                let lr = f
+                    .suggestions
+                    .iter()
+                    .find(|s| s.method.to_string() == *name)
+                    .and_then(|s| s.lr);
                 rate(lr)
             }));
             row

@@ -46,11 +46,19 @@ where
 /// Trains every run with `workers` parallel workers and returns the records in run order.
 ///
 /// A run that fails is recorded as failed and the others go on.
-pub fn run_all<T: Trainer>(trainer: &T, runs: &[Run], workers: usize, store: &RecordStore) -> anyhow::Result<Vec<Record>> {
+pub fn run_all<T: Trainer>(
+    trainer: &T,
+    runs: &[Run],
+    workers: usize,
+    store: &RecordStore,
+) -> anyhow::Result<Vec<Record>> {
     // Jobs are prepared here, on one thread, because libtorch tensors can be
     // shared with other threads only through handles made in advance.
-    let jobs: Vec<(&Run, anyhow::Result<T::Job>)> = runs.iter().map(|run| (run, trainer.prepare(run))).collect();
-    parallel("training", jobs, workers, |(run, job), worker, events| train_one(run, job, worker, store, events))
+    let jobs: Vec<(&Run, anyhow::Result<T::Job>)> =
+        runs.iter().map(|run| (run, trainer.prepare(run))).collect();
+    parallel("training", jobs, workers, |(run, job), worker, events| {
+        train_one(run, job, worker, store, events)
+    })
 }
 
 fn train_one<J: Job>(
@@ -61,12 +69,19 @@ fn train_one<J: Job>(
     events: &mut Sender<Event>,
 ) -> Record {
     let label = run.label();
-    let _ = events.send(Event::Started { worker, label: label.clone() });
+    let _ = events.send(Event::Started {
+        worker,
+        label: label.clone(),
+    });
     let started = Instant::now();
     let metric = run.convergence.metric;
     let mut observe = |evaluation: &Evaluation| {
         let value = metric_value(metric, evaluation);
-        let status = format!("epoch {:.2}, {} {value:.4}", evaluation.epoch, metric.name());
+        let status = format!(
+            "epoch {:.2}, {} {value:.4}",
+            evaluation.epoch,
+            metric.name()
+        );
         let _ = events.send(Event::Progress { worker, status });
     };
     let outcome = match job.and_then(|job| job.train(&mut observe)) {
@@ -75,10 +90,17 @@ fn train_one<J: Job>(
     };
     let record = Record::new(run, outcome, started.elapsed().as_secs_f64());
     if let Err(error) = store.save(&record) {
-        let message = format!("run {} finished but its record was not stored: {error:#}", run.id);
+        let message = format!(
+            "run {} finished but its record was not stored: {error:#}",
+            run.id
+        );
         let _ = events.send(Event::Warning(message));
     }
-    let _ = events.send(Event::Finished { worker, label, result: describe(&record) });
+    let _ = events.send(Event::Finished {
+        worker,
+        label,
+        result: describe(&record),
+    });
     record
 }
 
@@ -91,26 +113,45 @@ pub fn find_all<T: Trainer>(
     workers: usize,
     store: &RecordStore,
 ) -> anyhow::Result<Vec<FinderRecord>> {
-    let jobs: Vec<(&FinderRun, anyhow::Result<T::FinderJob>)> =
-        runs.iter().map(|run| (run, trainer.prepare_finder(run))).collect();
+    let jobs: Vec<(&FinderRun, anyhow::Result<T::FinderJob>)> = runs
+        .iter()
+        .map(|run| (run, trainer.prepare_finder(run)))
+        .collect();
     parallel("lr finder", jobs, workers, |(run, job), worker, events| {
         let label = run.label();
-        let _ = events.send(Event::Started { worker, label: label.clone() });
+        let _ = events.send(Event::Started {
+            worker,
+            label: label.clone(),
+        });
         let started = Instant::now();
         let mut observe = |lr: f64, loss: f64| {
-            let _ = events.send(Event::Progress { worker, status: format!("lr {lr:.3e}, loss {loss:.4}") });
+            let _ = events.send(Event::Progress {
+                worker,
+                status: format!("lr {lr:.3e}, loss {loss:.4}"),
+            });
         };
         let outcome = job.and_then(|job| job.find(&mut observe));
         let record = FinderRecord::new(run, outcome, methods, started.elapsed().as_secs_f64());
         if let Err(error) = store.save_finder(&record) {
-            let message = format!("range test {} finished but its record was not stored: {error:#}", run.id);
+            let message = format!(
+                "range test {} finished but its record was not stored: {error:#}",
+                run.id
+            );
             let _ = events.send(Event::Warning(message));
         }
         let result = match &record.error {
             Some(error) => format!("failed: {error}"),
-            None => format!("{} after {} batches", record.stop_reason, record.points.len()),
+            None => format!(
+                "{} after {} batches",
+                record.stop_reason,
+                record.points.len()
+            ),
         };
-        let _ = events.send(Event::Finished { worker, label, result });
+        let _ = events.send(Event::Finished {
+            worker,
+            label,
+            result,
+        });
         record
     })
 }
@@ -120,7 +161,10 @@ pub fn describe(record: &Record) -> String {
     let outcome = &record.outcome;
     let what = match (outcome.status, outcome.epochs_to_converge) {
         (Status::Converged, Some(epoch)) => format!("converged at epoch {epoch:.2}"),
-        (Status::Failed, _) => format!("failed: {}", outcome.note.as_deref().unwrap_or("unknown error")),
+        (Status::Failed, _) => format!(
+            "failed: {}",
+            outcome.note.as_deref().unwrap_or("unknown error")
+        ),
         (Status::Diverged, _) => format!("diverged: {}", outcome.note.as_deref().unwrap_or("")),
         (status, _) => status.to_string().replace('_', " "),
     };

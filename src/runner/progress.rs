@@ -13,10 +13,20 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 const PLAIN_HEARTBEAT: Duration = Duration::from_secs(30);
 
 pub enum Event {
-    Started { worker: usize, label: String },
+    Started {
+        worker: usize,
+        label: String,
+    },
     /// The current state of a busy worker's run, such as `epoch 1.25, val_accuracy 0.9012`.
-    Progress { worker: usize, status: String },
-    Finished { worker: usize, label: String, result: String },
+    Progress {
+        worker: usize,
+        status: String,
+    },
+    Finished {
+        worker: usize,
+        label: String,
+        result: String,
+    },
     Warning(String),
 }
 
@@ -55,12 +65,20 @@ impl Reporter {
 
 fn show_bars(receiver: Receiver<Event>, title: &str, total: usize, workers: usize) {
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-    let template = format!("{title}: [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} runs, ETA {{eta}}");
+    let template =
+        format!("{title}: [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} runs, ETA {{eta}}");
     let style = ProgressStyle::with_template(&template).expect("the progress template is valid");
     let sweep = multi.add(ProgressBar::new(total as u64).with_style(style));
-    let worker_style = ProgressStyle::with_template("  {prefix} {msg}").expect("the worker template is valid");
+    let worker_style =
+        ProgressStyle::with_template("  {prefix} {msg}").expect("the worker template is valid");
     let lines: Vec<ProgressBar> = (0..workers)
-        .map(|i| multi.add(ProgressBar::new(1).with_style(worker_style.clone()).with_prefix(format!("#{i}"))))
+        .map(|i| {
+            multi.add(
+                ProgressBar::new(1)
+                    .with_style(worker_style.clone())
+                    .with_prefix(format!("#{i}")),
+            )
+        })
         .collect();
     let mut labels = vec![String::new(); workers];
     sweep.enable_steady_tick(Duration::from_millis(500));
@@ -79,7 +97,11 @@ fn show_bars(receiver: Receiver<Event>, title: &str, total: usize, workers: usiz
                     line.set_message(format!("{label}: {status}"));
                 }
             }
-            Event::Finished { worker, label, result } => {
+            Event::Finished {
+                worker,
+                label,
+                result,
+            } => {
                 sweep.inc(1);
                 multi.suspend(|| eprintln!("{label}: {result}"));
                 if let Some(line) = lines.get(worker) {
@@ -113,11 +135,17 @@ fn show_lines(receiver: Receiver<Event>, title: &str, total: usize, workers: usi
                     *slot = status;
                 }
             }
-            Ok(Event::Finished { worker, label, result }) => {
+            Ok(Event::Finished {
+                worker,
+                label,
+                result,
+            }) => {
                 done += 1;
                 let seconds = started.elapsed().as_secs_f64();
                 eprintln!("[{title} {done}/{total} {seconds:.0}s] {label}: {result}");
-                if let (Some(label), Some(status)) = (labels.get_mut(worker), statuses.get_mut(worker)) {
+                if let (Some(label), Some(status)) =
+                    (labels.get_mut(worker), statuses.get_mut(worker))
+                {
                     label.clear();
                     status.clear();
                 }
@@ -135,7 +163,10 @@ fn show_lines(receiver: Receiver<Event>, title: &str, total: usize, workers: usi
                 .map(|(label, status)| format!("{label}: {status}"))
                 .collect();
             let seconds = started.elapsed().as_secs_f64();
-            eprintln!("[{title} {done}/{total} {seconds:.0}s] running: {}", running.join("; "));
+            eprintln!(
+                "[{title} {done}/{total} {seconds:.0}s] running: {}",
+                running.join("; ")
+            );
         }
     }
 }

@@ -23,7 +23,11 @@ pub struct FakeTrainer {
 
 impl Default for FakeTrainer {
     fn default() -> Self {
-        FakeTrainer { best_lr: 0.1, diverge_above: 3.0, failing_seed: None }
+        FakeTrainer {
+            best_lr: 0.1,
+            diverge_above: 3.0,
+            failing_seed: None,
+        }
     }
 }
 
@@ -32,11 +36,17 @@ impl Trainer for FakeTrainer {
     type FinderJob = FakeFinderJob;
 
     fn prepare(&self, run: &Run) -> anyhow::Result<FakeJob> {
-        Ok(FakeJob { trainer: self.clone(), run: run.clone() })
+        Ok(FakeJob {
+            trainer: self.clone(),
+            run: run.clone(),
+        })
     }
 
     fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<FakeFinderJob> {
-        Ok(FakeFinderJob { trainer: self.clone(), run: run.clone() })
+        Ok(FakeFinderJob {
+            trainer: self.clone(),
+            run: run.clone(),
+        })
     }
 }
 
@@ -74,8 +84,13 @@ impl FinderJob for FakeFinderJob {
                 break;
             }
         }
-        let stop_reason = test.stop_reason().expect("the loop ends only after the test stops");
-        Ok(FinderOutcome { points: test.points().to_vec(), stop_reason })
+        let stop_reason = test
+            .stop_reason()
+            .expect("the loop ends only after the test stops");
+        Ok(FinderOutcome {
+            points: test.points().to_vec(),
+            stop_reason,
+        })
     }
 }
 
@@ -105,23 +120,42 @@ impl Job for FakeJob {
         };
         let mut evaluations = vec![evaluation(0, initial)];
         observe(&evaluations[0]);
-        for step in evaluation_steps(per_epoch, run.setup.training.eval_every, run.setup.training.max_epochs) {
+        for step in evaluation_steps(
+            per_epoch,
+            run.setup.training.eval_every,
+            run.setup.training.max_epochs,
+        ) {
             let epoch = step as f64 / per_epoch as f64;
             if run.lr > trainer.diverge_above {
                 let point = evaluation(step, f64::NAN);
                 observe(&point);
                 evaluations.push(point);
                 let note = Some("non-finite training loss (NaN)".to_owned());
-                return Ok(Outcome { status: Status::Diverged, epochs_to_converge: None, evaluations, note });
+                return Ok(Outcome {
+                    status: Status::Diverged,
+                    epochs_to_converge: None,
+                    evaluations,
+                    note,
+                });
             }
             let point = evaluation(step, initial * (-speed * epoch).exp());
             observe(&point);
             let converged = meets_target(&run.convergence, &point);
             evaluations.push(point);
             if converged {
-                return Ok(Outcome { status: Status::Converged, epochs_to_converge: Some(epoch), evaluations, note: None });
+                return Ok(Outcome {
+                    status: Status::Converged,
+                    epochs_to_converge: Some(epoch),
+                    evaluations,
+                    note: None,
+                });
             }
         }
-        Ok(Outcome { status: Status::NotConverged, epochs_to_converge: None, evaluations, note: None })
+        Ok(Outcome {
+            status: Status::NotConverged,
+            epochs_to_converge: None,
+            evaluations,
+            note: None,
+        })
     }
 }

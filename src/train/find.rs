@@ -15,8 +15,11 @@ pub struct Snapshot(Vec<(String, Tensor)>);
 impl Snapshot {
     pub fn take(vs: &VarStore) -> Snapshot {
         let _guard = tch::no_grad_guard();
-        let mut saved: Vec<(String, Tensor)> =
-            vs.variables().into_iter().map(|(name, tensor)| (name, tensor.copy())).collect();
+        let mut saved: Vec<(String, Tensor)> = vs
+            .variables()
+            .into_iter()
+            .map(|(name, tensor)| (name, tensor.copy()))
+            .collect();
         saved.sort_by(|a, b| a.0.cmp(&b.0));
         Snapshot(saved)
     }
@@ -24,7 +27,11 @@ impl Snapshot {
     /// Checks that two snapshots hold the same parameters with bit-identical values.
     pub fn equals(&self, other: &Snapshot) -> bool {
         self.0.len() == other.0.len()
-            && self.0.iter().zip(&other.0).all(|((name, a), (other_name, b))| name == other_name && a.equal(b))
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|((name, a), (other_name, b))| name == other_name && a.equal(b))
     }
 
     /// Copies the saved values back into the same tensors.
@@ -87,6 +94,11 @@ pub fn range_test(
     }
 
     snapshot.restore(vs);
-    let stop_reason = test.stop_reason().expect("the loop ends only after the test stops");
-    Ok(FinderOutcome { points: test.points().to_vec(), stop_reason })
+    let stop_reason = test
+        .stop_reason()
+        .expect("the loop ends only after the test stops");
+    Ok(FinderOutcome {
+        points: test.points().to_vec(),
+        stop_reason,
+    })
 }

@@ -31,7 +31,9 @@ pub fn initialize(vs: &VarStore, seed: u64) {
         let fan_in = fan_in(&variables, name);
         let bound = 1.0 / (fan_in as f64).sqrt();
         let count = tensor.numel();
-        let values: Vec<f32> = (0..count).map(|_| rng.random_range(-bound..bound) as f32).collect();
+        let values: Vec<f32> = (0..count)
+            .map(|_| rng.random_range(-bound..bound) as f32)
+            .collect();
         let source = Tensor::from_slice(&values).view(tensor.size().as_slice());
         tensor.copy_(&source);
     }
@@ -44,6 +46,9 @@ fn fan_in(variables: &std::collections::HashMap<String, Tensor>, name: &str) -> 
         Some(prefix) => format!("{prefix}weight"),
         None => name.to_owned(),
     };
-    let shape = variables.get(&weight_name).map(|w| w.size()).unwrap_or_default();
+    let shape = variables
+        .get(&weight_name)
+        .map(|w| w.size())
+        .unwrap_or_default();
     shape.iter().skip(1).product::<i64>().max(1)
 }

@@ -25,18 +25,33 @@ pub fn build(kind: &ModelKind, vs: &nn::Path, shape: InputShape) -> anyhow::Resu
     let net = match kind {
         ModelKind::Logistic => nn::seq()
             .add_fn(move |x| x.view([-1, flat]))
-            .add(nn::linear(vs / "fc", flat, shape.classes, Default::default())),
+            .add(nn::linear(
+                vs / "fc",
+                flat,
+                shape.classes,
+                Default::default(),
+            )),
         ModelKind::Mlp { hidden } => {
             let mut net = nn::seq().add_fn(move |x| x.view([-1, flat]));
             let mut inputs = flat;
             for (i, &size) in hidden.iter().enumerate() {
                 let size = size as i64;
                 net = net
-                    .add(nn::linear(vs / format!("fc{}", i + 1), inputs, size, Default::default()))
+                    .add(nn::linear(
+                        vs / format!("fc{}", i + 1),
+                        inputs,
+                        size,
+                        Default::default(),
+                    ))
                     .add_fn(|x| x.relu());
                 inputs = size;
             }
-            net.add(nn::linear(vs / "out", inputs, shape.classes, Default::default()))
+            net.add(nn::linear(
+                vs / "out",
+                inputs,
+                shape.classes,
+                Default::default(),
+            ))
         }
         ModelKind::Lenet => lenet(vs, shape)?,
     };
@@ -56,7 +71,10 @@ fn lenet(vs: &nn::Path, shape: InputShape) -> anyhow::Result<nn::Sequential> {
             shape.width
         );
     }
-    let conv = |padding| nn::ConvConfig { padding, ..Default::default() };
+    let conv = |padding| nn::ConvConfig {
+        padding,
+        ..Default::default()
+    };
     let features = 16 * height * width;
     Ok(nn::seq()
         .add(nn::conv2d(vs / "conv1", shape.channels, 6, 5, conv(2)))
@@ -67,12 +85,20 @@ fn lenet(vs: &nn::Path, shape: InputShape) -> anyhow::Result<nn::Sequential> {
         .add_fn(|x| x.relu())
         .add(nn::linear(vs / "fc2", 120, 84, Default::default()))
         .add_fn(|x| x.relu())
-        .add(nn::linear(vs / "fc3", 84, shape.classes, Default::default())))
+        .add(nn::linear(
+            vs / "fc3",
+            84,
+            shape.classes,
+            Default::default(),
+        )))
 }
 
 /// Number of trainable parameters, for messages and tests.
 pub fn parameter_count(vs: &nn::VarStore) -> i64 {
-    vs.trainable_variables().iter().map(|t| t.numel() as i64).sum()
+    vs.trainable_variables()
+        .iter()
+        .map(|t| t.numel() as i64)
+        .sum()
 }
 
 /// Runs the network; kept here so callers need not import `Module`.

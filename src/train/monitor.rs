@@ -20,7 +20,12 @@ pub struct DivergenceWatch {
 
 impl DivergenceWatch {
     pub fn new(spec: &DivergenceSpec) -> Self {
-        DivergenceWatch { factor: spec.loss_factor, initial: None, average: 0.0, batches: 0 }
+        DivergenceWatch {
+            factor: spec.loss_factor,
+            initial: None,
+            average: 0.0,
+            batches: 0,
+        }
     }
 
     /// Records one batch loss; returns why the run diverged, if it did.
@@ -69,7 +74,9 @@ mod tests {
     use super::*;
 
     fn watch(factor: f64) -> DivergenceWatch {
-        DivergenceWatch::new(&DivergenceSpec { loss_factor: factor })
+        DivergenceWatch::new(&DivergenceSpec {
+            loss_factor: factor,
+        })
     }
 
     #[test]
@@ -109,8 +116,19 @@ mod tests {
 
     #[test]
     fn targets_by_metric() {
-        let evaluation = Evaluation { epoch: 1.0, step: 10, lr: 0.1, train_loss: 0.5, val_loss: 0.4, val_accuracy: 0.9 };
-        let spec = |metric, target| ConvergenceSpec { metric, target, stop_at_target: true };
+        let evaluation = Evaluation {
+            epoch: 1.0,
+            step: 10,
+            lr: 0.1,
+            train_loss: 0.5,
+            val_loss: 0.4,
+            val_accuracy: 0.9,
+        };
+        let spec = |metric, target| ConvergenceSpec {
+            metric,
+            target,
+            stop_at_target: true,
+        };
         assert!(meets_target(&spec(Metric::ValAccuracy, 0.9), &evaluation));
         assert!(!meets_target(&spec(Metric::ValAccuracy, 0.91), &evaluation));
         assert!(meets_target(&spec(Metric::ValLoss, 0.4), &evaluation));

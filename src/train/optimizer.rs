@@ -6,13 +6,26 @@ use crate::experiment::{OptimizerKind, OptimizerSpec};
 
 pub fn build(spec: &OptimizerSpec, vs: &nn::VarStore, lr: f64) -> anyhow::Result<nn::Optimizer> {
     let optimizer = match spec.kind {
-        OptimizerKind::Sgd => nn::Sgd { wd: spec.weight_decay, ..Default::default() }.build(vs, lr)?,
-        OptimizerKind::Momentum { momentum, nesterov } => {
-            nn::Sgd { momentum, dampening: 0.0, wd: spec.weight_decay, nesterov }.build(vs, lr)?
+        OptimizerKind::Sgd => nn::Sgd {
+            wd: spec.weight_decay,
+            ..Default::default()
         }
-        OptimizerKind::Adam { beta1, beta2, eps } => {
-            nn::Adam { beta1, beta2, eps, wd: spec.weight_decay, amsgrad: false }.build(vs, lr)?
+        .build(vs, lr)?,
+        OptimizerKind::Momentum { momentum, nesterov } => nn::Sgd {
+            momentum,
+            dampening: 0.0,
+            wd: spec.weight_decay,
+            nesterov,
         }
+        .build(vs, lr)?,
+        OptimizerKind::Adam { beta1, beta2, eps } => nn::Adam {
+            beta1,
+            beta2,
+            eps,
+            wd: spec.weight_decay,
+            amsgrad: false,
+        }
+        .build(vs, lr)?,
     };
     Ok(optimizer)
 }

@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn quarter_epochs() {
-        assert_eq!(evaluation_steps(100, 0.25, 2.0), vec![25, 50, 75, 100, 125, 150, 175, 200]);
+        assert_eq!(
+            evaluation_steps(100, 0.25, 2.0),
+            vec![25, 50, 75, 100, 125, 150, 175, 200]
+        );
     }
 
     #[test]

@@ -23,14 +23,19 @@ pub struct TorchTrainer {
 
 impl TorchTrainer {
     pub fn new(datasets: Vec<Dataset>) -> Self {
-        TorchTrainer { datasets: datasets.into_iter().map(|d| (d.name.clone(), d)).collect() }
+        TorchTrainer {
+            datasets: datasets.into_iter().map(|d| (d.name.clone(), d)).collect(),
+        }
     }
 }
 
 impl TorchTrainer {
     fn data(&self, setup: &Setup) -> anyhow::Result<Dataset> {
         let name = &setup.dataset.name;
-        let data = self.datasets.get(name).with_context(|| format!("dataset \"{name}\" was not loaded"))?;
+        let data = self
+            .datasets
+            .get(name)
+            .with_context(|| format!("dataset \"{name}\" was not loaded"))?;
         Ok(data.shallow_clone())
     }
 }
@@ -40,16 +45,27 @@ impl Trainer for TorchTrainer {
     type FinderJob = TorchFinderJob;
 
     fn prepare(&self, run: &Run) -> anyhow::Result<TorchJob> {
-        Ok(TorchJob { data: self.data(&run.setup)?, run: run.clone() })
+        Ok(TorchJob {
+            data: self.data(&run.setup)?,
+            run: run.clone(),
+        })
     }
 
     fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<TorchFinderJob> {
-        Ok(TorchFinderJob { data: self.data(&run.setup)?, run: run.clone() })
+        Ok(TorchFinderJob {
+            data: self.data(&run.setup)?,
+            run: run.clone(),
+        })
     }
 }
 
 /// A network with the seed's initial weights and its optimizer.
-fn initial_model(setup: &Setup, data: &Dataset, seed: u64, lr: f64) -> anyhow::Result<(nn::VarStore, nn::Sequential, nn::Optimizer)> {
+fn initial_model(
+    setup: &Setup,
+    data: &Dataset,
+    seed: u64,
+    lr: f64,
+) -> anyhow::Result<(nn::VarStore, nn::Sequential, nn::Optimizer)> {
     // One intra-op thread per run: the parallelism comes from running runs side by side.
     tch::set_num_threads(1);
     let vs = nn::VarStore::new(tch::Device::Cpu);
@@ -69,7 +85,12 @@ impl Job for TorchJob {
     fn train(self, observe: &mut dyn FnMut(&Evaluation)) -> anyhow::Result<Outcome> {
         let TorchJob { run, data } = self;
         let (_vs, net, mut optimizer) = initial_model(&run.setup, &data, run.seed, run.lr)?;
-        Ok(Loop { run: &run, data: &data, net: &net }.train(&mut optimizer, observe))
+        Ok(Loop {
+            run: &run,
+            data: &data,
+            net: &net,
+        }
+        .train(&mut optimizer, observe))
     }
 }
 
@@ -83,9 +104,19 @@ impl FinderJob for TorchFinderJob {
     fn find(self, observe: &mut dyn FnMut(f64, f64)) -> anyhow::Result<FinderOutcome> {
         let TorchFinderJob { run, data } = self;
         let settings = run.settings;
-        let (vs, net, mut optimizer) = initial_model(&run.setup, &data, run.seed, settings.start_lr)?;
+        let (vs, net, mut optimizer) =
+            initial_model(&run.setup, &data, run.seed, settings.start_lr)?;
         let batch_size = run.setup.training.batch_size;
-        find::range_test(&net, &vs, &mut optimizer, &data, settings, run.seed, batch_size, observe)
+        find::range_test(
+            &net,
+            &vs,
+            &mut optimizer,
+            &data,
+            settings,
+            run.seed,
+            batch_size,
+            observe,
+        )
     }
 }
 
@@ -97,14 +128,20 @@ struct Loop<'a> {
 }
 
 impl Loop<'_> {
-    fn train(&self, optimizer: &mut nn::Optimizer, observe: &mut dyn FnMut(&Evaluation)) -> Outcome {
+    fn train(
+        &self,
+        optimizer: &mut nn::Optimizer,
+        observe: &mut dyn FnMut(&Evaluation),
+    ) -> Outcome {
         let run = self.run;
         let samples = self.data.train_len();
         let training = &run.setup.training;
         let batch_size = training.batch_size;
         let per_epoch = steps_per_epoch(samples, batch_size);
         let eval_steps = evaluation_steps(per_epoch, training.eval_every, training.max_epochs);
-        let last_step = *eval_steps.last().expect("the schedule ends with the last step");
+        let last_step = *eval_steps
+            .last()
+            .expect("the schedule ends with the last step");
         let mut next_eval = eval_steps.iter().copied().peekable();
         let mut shuffle = init::generator(run.seed, init::SHUFFLE_STREAM);
         let mut order: Vec<i64> = (0..samples as i64).collect();
@@ -123,7 +160,8 @@ impl Loop<'_> {
                 let indices = permutation.narrow(0, start as i64, len);
                 let images = self.data.train_images.index_select(0, &indices);
                 let labels = self.data.train_labels.index_select(0, &indices);
-                let batch_loss = model::forward(self.net, &images).cross_entropy_for_logits(&labels);
+                let batch_loss =
+                    model::forward(self.net, &images).cross_entropy_for_logits(&labels);
                 let loss = batch_loss.double_value(&[]);
                 if step == 0 {
                     // Evaluated before the first update: the starting point of every curve.
@@ -137,14 +175,16 @@ impl Loop<'_> {
                 loss_count += 1;
 
                 if let Some(reason) = watch.record(loss) {
-                    let evaluation = self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
+                    let evaluation =
+                        self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
                     observe(&evaluation);
                     evaluations.push(evaluation);
                     return finish(converged_at, evaluations, Some(reason));
                 }
                 if next_eval.peek() == Some(&step) {
                     next_eval.next();
-                    let evaluation = self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
+                    let evaluation =
+                        self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
                     (loss_sum, loss_count) = (0.0, 0);
                     observe(&evaluation);
                     if converged_at.is_none() && meets_target(&run.convergence, &evaluation) {
@@ -174,9 +214,18 @@ impl Loop<'_> {
             let images = self.data.val_images.narrow(0, start, len);
             let labels = self.data.val_labels.narrow(0, start, len);
             let logits = model::forward(self.net, &images);
-            let loss = logits.log_softmax(-1, Kind::Float).nll_loss_nd::<Tensor>(&labels, None, tch::Reduction::Sum, -100);
+            let loss = logits.log_softmax(-1, Kind::Float).nll_loss_nd::<Tensor>(
+                &labels,
+                None,
+                tch::Reduction::Sum,
+                -100,
+            );
             loss_sum += loss.double_value(&[]);
-            correct += logits.argmax(-1, false).eq_tensor(&labels).sum(Kind::Float).double_value(&[]);
+            correct += logits
+                .argmax(-1, false)
+                .eq_tensor(&labels)
+                .sum(Kind::Float)
+                .double_value(&[]);
         }
         Evaluation {
             epoch: step as f64 / per_epoch as f64,
@@ -192,7 +241,11 @@ impl Loop<'_> {
 /// The outcome of a run that converged at `converged_at` (if it did) and
 /// diverged for `divergence` (if it did). A run that met the target counts as
 /// converged even when it diverged later, with the divergence as its note.
-fn finish(converged_at: Option<f64>, evaluations: Vec<Evaluation>, divergence: Option<String>) -> Outcome {
+fn finish(
+    converged_at: Option<f64>,
+    evaluations: Vec<Evaluation>,
+    divergence: Option<String>,
+) -> Outcome {
     let status = match (converged_at, &divergence) {
         (Some(_), _) => Status::Converged,
         (None, Some(_)) => Status::Diverged,
@@ -202,5 +255,10 @@ fn finish(converged_at: Option<f64>, evaluations: Vec<Evaluation>, divergence: O
         Some(epoch) => format!("diverged after converging at epoch {epoch}: {reason}"),
         None => reason,
     });
-    Outcome { status, epochs_to_converge: converged_at, evaluations, note }
+    Outcome {
+        status,
+        epochs_to_converge: converged_at,
+        evaluations,
+        note,
+    }
 }

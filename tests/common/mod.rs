@@ -28,7 +28,15 @@ pub fn synthetic(count: usize, classes: usize, seed: u64) -> LabeledImages {
         }
         labels.push(label);
     }
-    LabeledImages { images: IdxImages { count, rows: SIDE, cols: SIDE, pixels }, labels }
+    LabeledImages {
+        images: IdxImages {
+            count,
+            rows: SIDE,
+            cols: SIDE,
+            pixels,
+        },
+        labels,
+    }
 }
 
 pub fn idx_images_bytes(images: &IdxImages) -> Vec<u8> {
@@ -54,10 +62,19 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Writes a data folder with official MNIST file names; `compressed` adds `.gz`.
-pub fn write_data_folder(dir: &Path, train: &LabeledImages, test: &LabeledImages, compressed: bool) {
+pub fn write_data_folder(
+    dir: &Path,
+    train: &LabeledImages,
+    test: &LabeledImages,
+    compressed: bool,
+) {
     std::fs::create_dir_all(dir).unwrap();
     let write = |name: &str, bytes: Vec<u8>| {
-        let (name, bytes) = if compressed { (format!("{name}.gz"), gzip(&bytes)) } else { (name.to_owned(), bytes) };
+        let (name, bytes) = if compressed {
+            (format!("{name}.gz"), gzip(&bytes))
+        } else {
+            (name.to_owned(), bytes)
+        };
         std::fs::write(dir.join(name), bytes).unwrap();
     };
     write("train-images-idx3-ubyte", idx_images_bytes(&train.images));
