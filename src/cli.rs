@@ -46,4 +46,8 @@ pub struct RunArgs {
     /// Results root; each experiment writes into DIR/<experiment name>/.
     #[arg(short, long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
+
+    /// Run everything again, even runs whose records are already stored.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -5,6 +5,11 @@ use sweep::commands;
 
 fn main() {
     let cli = Cli::parse();
+    if let Err(error) = commands::install_stop_handler() {
+        eprintln!(
+            "warning: Ctrl-C will stop the sweep at once, without writing reports: {error:#}"
+        );
+    }
     let result = match &cli.command {
         Some(Command::Find(args)) => commands::find::run(args),
         None => commands::sweep::run(&cli.run, cli.dry_run),

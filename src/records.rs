@@ -239,6 +239,52 @@ pub mod float {
     }
 }
 
+/// An exclusive lock on a results folder, held while a sweep writes to it.
+///
+/// It is an advisory lock on `DIR/.lock` (flock on Linux), which the kernel
+/// releases when the process ends, even by SIGKILL, so a crash never leaves it
+/// stuck. The file holds the owner's process id for the error message.
+pub struct ResultsLock {
+    _file: fs::File,
+}
+
+impl ResultsLock {
+    pub fn acquire(dir: &Path) -> anyhow::Result<ResultsLock> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the results folder {}", dir.display()))?;
+        let path = dir.join(".lock");
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let owner = fs::read_to_string(&path).unwrap_or_default();
+                let owner = owner.trim();
+                let owner = if owner.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (process {owner})")
+                };
+                anyhow::bail!(
+                    "another sweep{owner} is writing to {}; wait for it to finish or choose another folder with --out",
+                    dir.display()
+                );
+            }
+            Err(fs::TryLockError::Error(error)) => {
+                return Err(error).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        file.set_len(0)?;
+        write!(file, "{}", std::process::id())?;
+        Ok(ResultsLock { _file: file })
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a
 /// rename, so that readers see either the old file or the complete new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -273,6 +319,23 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"second");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary files left behind");
+    }
+
+    #[test]
+    fn second_lock_is_refused_until_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = ResultsLock::acquire(dir.path()).unwrap();
+        let error = ResultsLock::acquire(dir.path())
+            .err()
+            .expect("the folder is locked");
+        let message = format!("{error:#}");
+        assert!(message.contains("another sweep"), "{message}");
+        assert!(
+            message.contains(&format!("process {}", std::process::id())),
+            "{message}"
+        );
+        drop(first);
+        assert!(ResultsLock::acquire(dir.path()).is_ok(), "released on drop");
     }
 
     #[test]

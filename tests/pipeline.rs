@@ -2,6 +2,8 @@
 
 mod common;
 
+use sweep::runner::Reuse;
+
 use std::path::Path;
 
 use sweep::experiment::Experiment;
@@ -88,8 +90,12 @@ fn results_do_not_depend_on_workers() {
     let runs = grid::expand(&experiment(GRID));
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
-    let one = run_all(&FakeTrainer::default(), &runs, 1, &store).unwrap();
-    let two = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    let one = run_all(&FakeTrainer::default(), &runs, 1, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
+    let two = run_all(&FakeTrainer::default(), &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     for (a, b) in without_timings(&one).iter().zip(&without_timings(&two)) {
         assert_eq!(a, b);
     }
@@ -103,7 +109,9 @@ fn every_record_is_stored() {
     let runs = grid::expand(&experiment(GRID));
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
-    let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    let records = run_all(&FakeTrainer::default(), &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     for record in &records {
         let stored: Record = store.load(&record.run_id).unwrap().expect("record stored");
         assert_eq!(
@@ -122,7 +130,9 @@ fn failed_run_does_not_stop_others() {
         failing_seed: Some(2),
         ..FakeTrainer::default()
     };
-    let records = run_all(&trainer, &runs, 2, &store).unwrap();
+    let records = run_all(&trainer, &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     let failed: Vec<&Record> = records
         .iter()
         .filter(|r| r.outcome.status == Status::Failed)
@@ -146,7 +156,9 @@ fn statuses_follow_the_rate() {
     let runs = grid::expand(&experiment(GRID));
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(dir.path()).unwrap();
-    let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    let records = run_all(&FakeTrainer::default(), &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     for record in &records {
         // Within two epochs only the fake's best rate reaches the target.
         let expected = if record.lr > 3.0 {
@@ -178,7 +190,9 @@ fn reports_have_fixed_columns_and_one_row_per_run() {
     let runs = grid::expand(&experiment(GRID));
     let dir = tempfile::tempdir().unwrap();
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
-    let records = run_all(&FakeTrainer::default(), &runs, 2, &store).unwrap();
+    let records = run_all(&FakeTrainer::default(), &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     Reports::build(&experiment(GRID), records.clone(), Vec::new())
         .write(dir.path())
         .unwrap();
@@ -253,7 +267,9 @@ fn full_sweep(experiment: &Experiment, dir: &Path) -> Reports {
     let trainer = FakeTrainer::default();
     let finder_runs = grid::finder_runs(experiment);
     let methods = &experiment.finder.methods;
-    let finders = find_all(&trainer, &finder_runs, methods, 2, &store).unwrap();
+    let finders = find_all(&trainer, &finder_runs, methods, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     let mut runs = grid::expand(experiment);
     let suggested: Vec<Suggested> = finder_runs
         .iter()
@@ -269,7 +285,9 @@ fn full_sweep(experiment: &Experiment, dir: &Path) -> Reports {
         })
         .collect();
     runs.extend(grid::suggestion_runs(experiment, &suggested, runs.len()));
-    let records = run_all(&trainer, &runs, 2, &store).unwrap();
+    let records = run_all(&trainer, &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     Reports::build(experiment, records, finders)
 }
 
@@ -326,9 +344,16 @@ fn sweep_compares_suggestions_with_best() {
             .expect("every method suggests on the fake curve");
         let ratio = row.lr_ratio.unwrap();
         assert!((ratio - suggested / 0.1).abs() < 1e-12);
-        // The fake curve falls fastest below 0.1 and rises after it, so every
-        // method lands within two decades of the best rate.
-        assert!(ratio > 1e-2 && ratio < 10.0, "{row:?}");
+        assert!(suggested > 1e-7, "{row:?}");
+        assert!(suggested < 3.0, "below the divergence at 3: {row:?}");
+        if row.method != Method::LightningSteep {
+            // The fake curve falls over the three decades below 0.1 and rises
+            // after it, so fastai's methods land within two decades of the
+            // best rate. Lightning's gradient with respect to the rate itself
+            // favours the start of the curve instead.
+            assert!(ratio > 1e-2, "{row:?}");
+            assert!(ratio < 10.0, "{row:?}");
+        }
     }
     let written = reports.write(dir.path()).unwrap();
     let names: Vec<String> = written
@@ -389,8 +414,16 @@ fn failed_finder_is_recorded() {
         ..FakeTrainer::default()
     };
     let runs = grid::finder_runs(&experiment);
-    let records: Vec<FinderRecord> =
-        find_all(&trainer, &runs, &experiment.finder.methods, 2, &store).unwrap();
+    let records: Vec<FinderRecord> = find_all(
+        &trainer,
+        &runs,
+        &experiment.finder.methods,
+        2,
+        &store,
+        Reuse::Nothing,
+    )
+    .unwrap()
+    .records;
     let failed: Vec<&FinderRecord> = records.iter().filter(|r| r.error.is_some()).collect();
     assert_eq!(failed.len(), 4);
     assert!(failed

@@ -3,6 +3,8 @@
 
 mod common;
 
+use sweep::runner::Reuse;
+
 use std::path::Path;
 
 use sweep::data::tensors::Dataset;
@@ -94,8 +96,12 @@ fn numbers_do_not_depend_on_workers() {
     let (dir, experiment, trainer) = setup(&grid("[\"mlp\", \"lenet\"]", "[0.001, 0.1]", "[1, 2]"));
     let runs = grid::expand(&experiment);
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
-    let serial = run_all(&trainer, &runs, 1, &store).unwrap();
-    let parallel = run_all(&trainer, &runs, 2, &store).unwrap();
+    let serial = run_all(&trainer, &runs, 1, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
+    let parallel = run_all(&trainer, &runs, 2, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     for (a, b) in serial.iter().zip(&parallel) {
         assert_eq!(json(&a.outcome), json(&b.outcome), "run {}", a.run_id);
     }
@@ -202,17 +208,23 @@ fn range_test_leaves_training_unchanged() {
     let (dir, experiment, trainer) = setup(&grid("[\"mlp\"]", "[0.1]", "[1]"));
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
     let runs = grid::expand(&experiment);
-    let alone = run_all(&trainer, &runs, 1, &store).unwrap();
+    let alone = run_all(&trainer, &runs, 1, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     let finders = sweep::runner::find_all(
         &trainer,
         &grid::finder_runs(&experiment),
         &experiment.finder.methods,
         1,
         &store,
+        Reuse::Nothing,
     )
-    .unwrap();
+    .unwrap()
+    .records;
     assert!(finders[0].error.is_none());
-    let after_finder = run_all(&trainer, &runs, 1, &store).unwrap();
+    let after_finder = run_all(&trainer, &runs, 1, &store, Reuse::Nothing)
+        .unwrap()
+        .records;
     assert_eq!(json(&alone[0].outcome), json(&after_finder[0].outcome));
 }
 
@@ -221,8 +233,16 @@ fn range_test_on_shapes_suggests_rates() {
     let (dir, experiment, trainer) = setup(&grid("[\"mlp\"]", "[0.1]", "[1]"));
     let store = RecordStore::open(&dir.path().join("records")).unwrap();
     let runs = grid::finder_runs(&experiment);
-    let record = &sweep::runner::find_all(&trainer, &runs, &experiment.finder.methods, 1, &store)
-        .unwrap()[0];
+    let record = &sweep::runner::find_all(
+        &trainer,
+        &runs,
+        &experiment.finder.methods,
+        1,
+        &store,
+        Reuse::Nothing,
+    )
+    .unwrap()
+    .records[0];
     assert!(record.error.is_none(), "{:?}", record.error);
     assert_eq!(record.points[0].lr, 1e-7, "fastai's start rate");
     let first = &record.points[0];

@@ -30,17 +30,22 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         finders.len(),
         prepared.workers
     );
-    let records = runner::find_all(
+    let finished = runner::find_all(
         &prepared.trainer,
         &finders,
         &experiment.finder.methods,
         prepared.workers,
         &prepared.store,
+        prepared.reuse,
     )?;
+    let records = finished.records;
     for path in Reports::write_finder_only(&records, &prepared.out)? {
         println!("wrote {}", path.display());
     }
     print!("\n{}", summary::suggestions_table(&records));
+    if finished.interrupted > 0 {
+        return Ok(super::interrupted(records.len(), finished.interrupted));
+    }
     let failed = records.iter().filter(|r| r.error.is_some()).count();
     if failed > 0 {
         eprintln!(

@@ -8,13 +8,16 @@ use std::path::PathBuf;
 use crate::cli::RunArgs;
 use crate::data::tensors::Dataset;
 use crate::experiment::Experiment;
-use crate::records::RecordStore;
+use crate::records::{RecordStore, ResultsLock};
+use crate::runner::Reuse;
 use crate::train::torch::TorchTrainer;
 
 /// Exit codes: 0 when every run finished, 1 when a run or the sweep failed,
-/// 2 when the experiment file, the data or the options are invalid.
+/// 2 when the experiment file, the data or the options are invalid, 130 when
+/// the sweep was stopped by Ctrl-C or SIGTERM.
 pub const EXIT_RUN_FAILED: i32 = 1;
 pub const EXIT_INVALID_INPUT: i32 = 2;
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// A validated experiment with its data loaded, ready to train.
 pub struct Prepared {
@@ -23,6 +26,9 @@ pub struct Prepared {
     pub workers: usize,
     pub out: PathBuf,
     pub store: RecordStore,
+    pub reuse: Reuse,
+    /// Held until the command ends, so that no other sweep writes to `out`.
+    pub lock: ResultsLock,
 }
 
 /// Reads and checks the experiment file, or prints why it is invalid and
@@ -53,17 +59,45 @@ pub fn prepare(experiment: Experiment, args: &RunArgs) -> anyhow::Result<Result<
     };
     let workers = args.jobs.map_or_else(default_workers, usize::from);
     let out = args.out.join(&experiment.name);
+    let lock = match ResultsLock::acquire(&out) {
+        Ok(lock) => lock,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return Ok(Err(EXIT_RUN_FAILED));
+        }
+    };
     let store = RecordStore::open(&out.join("records"))?;
+    let reuse = if args.force {
+        Reuse::Nothing
+    } else {
+        Reuse::Stored
+    };
     Ok(Ok(Prepared {
         experiment,
         trainer: TorchTrainer::new(datasets),
         workers,
         out,
         store,
+        reuse,
+        lock,
     }))
 }
 
 /// Returns the number of cores, the default worker count.
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Tells the user how to resume after a stop and returns the exit code.
+pub fn interrupted(finished: usize, remaining: usize) -> i32 {
+    eprintln!(
+        "interrupted: {finished} runs are stored and {remaining} did not run; \
+         run the same command again to resume without redoing finished runs"
+    );
+    EXIT_INTERRUPTED
+}
+
+/// Makes Ctrl-C and SIGTERM stop the sweep gracefully.
+pub fn install_stop_handler() -> anyhow::Result<()> {
+    crate::runner::cancel::install_handler()
 }

@@ -8,7 +8,7 @@ use crate::cli::RunArgs;
 use crate::experiment::Experiment;
 use crate::grid::{self, Suggested};
 use crate::report::{summary, Reports};
-use crate::runner;
+use crate::runner::{self, cancel};
 use crate::train::Status;
 
 pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
@@ -42,11 +42,19 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
 
     // The range tests come first because the runs at their suggestions depend on them.
     let methods = &experiment.finder.methods;
-    let finders = runner::find_all(trainer, &finder_runs, methods, workers, store)?;
+    let reuse = prepared.reuse;
+    let finders = runner::find_all(trainer, &finder_runs, methods, workers, store, reuse)?;
+    let mut interrupted = finders.interrupted;
+    let finders = finders.records;
     if experiment.finder.train_suggestions {
         let suggested: Vec<Suggested> = finder_runs
             .iter()
-            .zip(&finders)
+            .filter_map(|run| {
+                finders
+                    .iter()
+                    .find(|f| f.run_id == run.id)
+                    .map(|record| (run, record))
+            })
             .flat_map(|(run, record)| {
                 methods.iter().filter_map(move |&method| {
                     record.suggestion(method).map(|lr| Suggested {
@@ -59,7 +67,14 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
             .collect();
         runs.extend(grid::suggestion_runs(experiment, &suggested, runs.len()));
     }
-    let records = runner::run_all(trainer, &runs, workers, store)?;
+    let records = if cancel::stop_requested() {
+        interrupted += runs.len();
+        Vec::new()
+    } else {
+        let finished = runner::run_all(trainer, &runs, workers, store, reuse)?;
+        interrupted += finished.interrupted;
+        finished.records
+    };
 
     let reports = Reports::build(experiment, records, finders);
     let written = reports
@@ -79,6 +94,10 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
     }
     for path in &written {
         println!("wrote {}", path.display());
+    }
+    if interrupted > 0 {
+        let stored = reports.records.len() + reports.finders.len();
+        return Ok(super::interrupted(stored, interrupted));
     }
     let failed = reports
         .records

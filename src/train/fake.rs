@@ -3,6 +3,7 @@
 
 use crate::finder::{RangeTest, Step};
 use crate::grid::{FinderRun, Run};
+use crate::runner::cancel;
 use crate::train::monitor::meets_target;
 use crate::train::schedule::{evaluation_steps, steps_per_epoch};
 use crate::train::{Evaluation, FinderJob, FinderOutcome, Job, Outcome, Status, Trainer};
@@ -80,6 +81,7 @@ impl FinderJob for FakeFinderJob {
         while let Some(lr) = test.next_lr() {
             let loss = self.trainer.finder_loss(lr);
             observe(lr, loss);
+            cancel::check()?;
             if let Step::Stop(_) = test.record(loss) {
                 break;
             }
@@ -150,6 +152,7 @@ impl Job for FakeJob {
                     note: None,
                 });
             }
+            cancel::check()?;
         }
         Ok(Outcome {
             status: Status::NotConverged,

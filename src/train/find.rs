@@ -7,6 +7,7 @@ use tch::Tensor;
 
 use crate::data::tensors::Dataset;
 use crate::finder::{FinderSettings, RangeTest, Step};
+use crate::runner::cancel;
 use crate::train::{init, model, FinderOutcome};
 
 /// Copies of every parameter, to put the model back as it was.
@@ -87,6 +88,7 @@ pub fn range_test(
             optimizer.backward_step(&batch_loss);
             let loss = batch_loss.double_value(&[]);
             observe(lr, loss);
+            cancel::check()?;
             if let Step::Stop(_) = test.record(loss) {
                 break 'epochs;
             }

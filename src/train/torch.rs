@@ -8,6 +8,7 @@ use tch::{nn, Kind, Tensor};
 
 use crate::data::tensors::Dataset;
 use crate::grid::{FinderRun, Run, Setup};
+use crate::runner::cancel::{self, Interrupted};
 use crate::train::monitor::{meets_target, DivergenceWatch};
 use crate::train::schedule::{evaluation_steps, steps_per_epoch};
 use crate::train::{find, init, model, optimizer};
@@ -85,12 +86,12 @@ impl Job for TorchJob {
     fn train(self, observe: &mut dyn FnMut(&Evaluation)) -> anyhow::Result<Outcome> {
         let TorchJob { run, data } = self;
         let (_vs, net, mut optimizer) = initial_model(&run.setup, &data, run.seed, run.lr)?;
-        Ok(Loop {
+        let training = Loop {
             run: &run,
             data: &data,
             net: &net,
-        }
-        .train(&mut optimizer, observe))
+        };
+        Ok(training.train(&mut optimizer, observe)?)
     }
 }
 
@@ -132,7 +133,7 @@ impl Loop<'_> {
         &self,
         optimizer: &mut nn::Optimizer,
         observe: &mut dyn FnMut(&Evaluation),
-    ) -> Outcome {
+    ) -> Result<Outcome, Interrupted> {
         let run = self.run;
         let samples = self.data.train_len();
         let training = &run.setup.training;
@@ -168,6 +169,7 @@ impl Loop<'_> {
                     let initial = self.evaluate(0, per_epoch, loss);
                     observe(&initial);
                     evaluations.push(initial);
+                    cancel::check()?;
                 }
                 optimizer.backward_step(&batch_loss);
                 step += 1;
@@ -179,7 +181,7 @@ impl Loop<'_> {
                         self.evaluate(step, per_epoch, loss_sum / f64::from(loss_count));
                     observe(&evaluation);
                     evaluations.push(evaluation);
-                    return finish(converged_at, evaluations, Some(reason));
+                    return Ok(finish(converged_at, evaluations, Some(reason)));
                 }
                 if next_eval.peek() == Some(&step) {
                     next_eval.next();
@@ -192,15 +194,16 @@ impl Loop<'_> {
                     }
                     evaluations.push(evaluation);
                     if converged_at.is_some() && run.convergence.stop_at_target {
-                        return finish(converged_at, evaluations, None);
+                        return Ok(finish(converged_at, evaluations, None));
                     }
+                    cancel::check()?;
                 }
                 if step == last_step {
                     break;
                 }
             }
         }
-        finish(converged_at, evaluations, None)
+        Ok(finish(converged_at, evaluations, None))
     }
 
     /// Evaluates on the whole validation set without tracking gradients.
