@@ -132,12 +132,17 @@ fn hash_id(identity: &impl Serialize) -> String {
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Lists the setups of the grid: every model, dataset and optimizer combination.
+/// Lists the setups of the grid: every model, dataset and optimizer
+/// combination, leaving out models that cannot train on the dataset.
 pub fn setups(experiment: &Experiment) -> Vec<Setup> {
     let grid = &experiment.grid;
     let mut setups = Vec::new();
     for model in &grid.models {
         for dataset in &grid.datasets {
+            let (model_spec, dataset_spec) = (experiment.model(model), experiment.dataset(dataset));
+            if !dataset_spec.fits(&model_spec.kind) {
+                continue;
+            }
             for optimizer in &grid.optimizers {
                 setups.push(Setup {
                     model: experiment.model(model).clone(),
@@ -159,10 +164,14 @@ fn training_run(
     seed: u64,
     index: usize,
 ) -> Run {
+    let mut convergence = experiment.convergence.clone();
+    if let Some(target) = setup.dataset.target {
+        convergence.target = target;
+    }
     let id = hash_id(&RunIdentity {
         code_version: TRAINING_CODE_VERSION,
         setup,
-        convergence: &experiment.convergence,
+        convergence: &convergence,
         divergence: &experiment.divergence,
         lr_bits: lr.to_bits(),
         lr_source,
@@ -172,7 +181,7 @@ fn training_run(
         id,
         index,
         setup: setup.clone(),
-        convergence: experiment.convergence.clone(),
+        convergence,
         divergence: experiment.divergence.clone(),
         lr,
         lr_source,

@@ -12,6 +12,7 @@ pub mod data;
 pub mod experiment;
 pub mod finder;
 pub mod grid;
+pub mod plot;
 pub mod records;
 pub mod report;
 pub mod runner;

@@ -31,12 +31,14 @@ pub struct Experiment {
     pub convergence: ConvergenceSpec,
     pub divergence: DivergenceSpec,
     pub finder: FinderSpec,
+    pub scenarios: ScenarioSpec,
     pub grid: GridSpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DatasetSpec {
     pub name: String,
+    pub kind: DatasetKind,
     /// Folder with the IDX files, resolved against the experiment file's folder.
     /// Left out of run ids, so that ids do not change with the working directory.
     #[serde(skip)]
@@ -47,6 +49,51 @@ pub struct DatasetSpec {
     pub train_limit: Option<usize>,
     /// Use only the first this many validation samples, to make evaluations cheaper.
     pub val_limit: Option<usize>,
+    /// The convergence target of runs on this dataset, when it differs from `[convergence]`.
+    pub target: Option<f64>,
+}
+
+impl DatasetSpec {
+    /// Checks whether a model of this kind can train on this dataset: the
+    /// `parameters` model on quadratic bowls, networks on IDX data.
+    pub fn fits(&self, model: &ModelKind) -> bool {
+        matches!(self.kind, DatasetKind::Quadratic(_)) == (*model == ModelKind::Parameters)
+    }
+}
+
+/// The kind of data a dataset holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatasetKind {
+    /// Images and labels in IDX files; `path` and the other fields apply.
+    Idx,
+    /// A synthetic quadratic bowl, trained by full-batch gradient descent.
+    Quadratic(QuadraticSpec),
+}
+
+/// The bowl f(w) = sum of a_i / 2 · (w_i − w*_i)², whose exact answers make it
+/// the ground truth of the four scenarios: for the largest curvature a,
+/// gradient descent approaches w* monotonically below rate 1/a, in one step
+/// at 1/a, overshooting with alternating sign between 1/a and 2/a, and
+/// diverges above 2/a.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuadraticSpec {
+    /// The curvatures a_i: one for the 1-D bowl, several for a diagonal one.
+    pub curvatures: Vec<f64>,
+    /// The starting offset w_i − w*_i of every coordinate.
+    pub start: f64,
+    /// Standard deviation of Gaussian noise added to each gradient coordinate,
+    /// to mimic mini-batch SGD; 0 gives exact gradient descent.
+    pub noise: f64,
+    /// Gradient steps that count as one epoch.
+    pub steps_per_epoch: usize,
+}
+
+impl QuadraticSpec {
+    /// The largest curvature, which sets the theoretical rates 1/a and 2/a.
+    pub fn max_curvature(&self) -> f64 {
+        self.curvatures.iter().copied().fold(0.0, f64::max)
+    }
 }
 
 /// The source of the validation samples.
@@ -74,6 +121,8 @@ pub enum ModelKind {
     Mlp { hidden: Vec<usize> },
     /// LeNet-5-like: two 5x5 convolutions with max pooling, then 120 and 84 units.
     Lenet,
+    /// The parameter vector of a quadratic dataset itself.
+    Parameters,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -150,6 +199,16 @@ pub struct FinderSpec {
     /// A rate is in the convergent band when its median epochs to converge are
     /// at most this factor times the best rate's.
     pub band_factor: f64,
+}
+
+/// Thresholds of the four-scenario labels (see `report::scenario`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioSpec {
+    /// A run is converging when it reaches the target within this factor of the best rate's epochs.
+    pub converging_factor: f64,
+    /// A run overshoots when at least this share of its steps flip the sign of
+    /// the parameter error (quadratic) or of its evaluations raise the loss.
+    pub overshoot_share: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -25,18 +25,26 @@ pub struct RawExperiment {
     pub divergence: RawDivergence,
     #[serde(default)]
     pub finder: RawFinder,
+    #[serde(default)]
+    pub scenarios: RawScenarios,
     pub grid: RawGrid,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDataset {
-    pub path: String,
+    pub kind: Option<String>,
+    pub path: Option<String>,
     #[serde(default)]
     pub validation: Option<RawValidation>,
     pub classes: Option<i64>,
     pub train_limit: Option<i64>,
     pub val_limit: Option<i64>,
+    pub curvatures: Option<Vec<f64>>,
+    pub start: Option<f64>,
+    pub noise: Option<f64>,
+    pub steps_per_epoch: Option<i64>,
+    pub target: Option<f64>,
 }
 
 /// `validation = "test"` or `validation = 0.1` (a held-out fraction of the training files).
@@ -113,4 +121,11 @@ pub struct RawFinder {
     pub methods: Option<Vec<String>>,
     pub train_suggestions: Option<bool>,
     pub band_factor: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenarios {
+    pub converging_factor: Option<f64>,
+    pub overshoot_share: Option<f64>,
 }

@@ -9,7 +9,7 @@ use super::locate::{render, Locator, Segment};
 use super::schema::*;
 use super::*;
 
-const MODEL_KINDS: &str = "\"logistic\", \"mlp\" or \"lenet\"";
+const MODEL_KINDS: &str = "\"logistic\", \"mlp\", \"lenet\" or \"parameters\" (for quadratic datasets)";
 const OPTIMIZER_KINDS: &str = "\"sgd\", \"momentum\" or \"adam\"";
 
 /// Collects problems and locates them in the file.
@@ -238,7 +238,9 @@ fn check(raw: RawExperiment, file: &Path, c: &mut Checker) -> Experiment {
         "a number above 1 (the default is 4)",
     );
     let finder = check_finder(raw.finder, c);
+    let scenarios = check_scenarios(raw.scenarios, c);
     let grid = check_grid(raw.grid, &datasets, &models, &optimizers, c);
+    check_pairs(&grid, &datasets, &models, &convergence, c);
     Experiment {
         name,
         file: file.to_path_buf(),
@@ -249,6 +251,7 @@ fn check(raw: RawExperiment, file: &Path, c: &mut Checker) -> Experiment {
         convergence,
         divergence: DivergenceSpec { loss_factor },
         finder,
+        scenarios,
         grid,
     }
 }
@@ -267,11 +270,37 @@ fn optimizer_names(optimizers: &[OptimizerSpec]) -> Vec<String> {
 
 fn check_dataset(name: String, raw: RawDataset, base: &Path, c: &mut Checker) -> DatasetSpec {
     let at = |field: &str| vec![key("datasets"), key(&name), key(field)];
-    if raw.path.trim().is_empty() {
-        c.report(
-            &at("path"),
-            "the data folder path is empty; expected a folder with IDX files".into(),
-        );
+    let kind = match raw.kind.as_deref().unwrap_or("idx") {
+        "idx" => DatasetKind::Idx,
+        "quadratic" => DatasetKind::Quadratic(check_quadratic(&name, &raw, c)),
+        other => {
+            c.report(&at("kind"), format!("unknown dataset kind \"{other}\"; expected \"idx\" (the default) or \"quadratic\""));
+            DatasetKind::Idx
+        }
+    };
+    let given: [(&str, bool); 9] = [
+        ("path", raw.path.is_some()),
+        ("validation", raw.validation.is_some()),
+        ("classes", raw.classes.is_some()),
+        ("train_limit", raw.train_limit.is_some()),
+        ("val_limit", raw.val_limit.is_some()),
+        ("curvatures", raw.curvatures.is_some()),
+        ("start", raw.start.is_some()),
+        ("noise", raw.noise.is_some()),
+        ("steps_per_epoch", raw.steps_per_epoch.is_some()),
+    ];
+    let quadratic_keys = ["curvatures", "start", "noise", "steps_per_epoch"];
+    for (field, present) in given {
+        let is_quadratic_key = quadratic_keys.contains(&field);
+        let applies = matches!(kind, DatasetKind::Quadratic(_)) == is_quadratic_key;
+        if present && !applies {
+            let kind_name = if is_quadratic_key { "\"idx\"" } else { "\"quadratic\"" };
+            c.report(&at(field), format!("`{field}` does not apply to datasets of kind {kind_name}"));
+        }
+    }
+    let raw_path = raw.path.clone().unwrap_or_default();
+    if matches!(kind, DatasetKind::Idx) && raw_path.trim().is_empty() {
+        c.report(&at("path"), "missing or empty data folder path; expected a folder with IDX files".into());
     }
     let validation = match raw.validation {
         None => Validation::TestSplit,
@@ -318,12 +347,14 @@ fn check_dataset(name: String, raw: RawDataset, base: &Path, c: &mut Checker) ->
         )
     });
     DatasetSpec {
-        path: base.join(&raw.path),
+        path: base.join(&raw_path),
         name,
+        kind,
         validation,
         classes,
         train_limit,
         val_limit,
+        target: raw.target,
     }
 }
 
@@ -332,6 +363,7 @@ fn check_model(name: String, raw: RawModel, c: &mut Checker) -> ModelSpec {
     let kind = match raw.kind.as_str() {
         "logistic" => ModelKind::Logistic,
         "lenet" => ModelKind::Lenet,
+        "parameters" => ModelKind::Parameters,
         "mlp" => {
             let hidden = raw.hidden.clone().unwrap_or_default();
             if hidden.is_empty() {
@@ -646,4 +678,69 @@ fn check_finder(raw: RawFinder, c: &mut Checker) -> FinderSpec {
 fn method_names() -> String {
     let names: Vec<String> = Method::ALL.iter().map(|m| m.to_string()).collect();
     quoted(&names)
+}
+
+fn check_quadratic(name: &str, raw: &RawDataset, c: &mut Checker) -> QuadraticSpec {
+    let at = |field: &str| vec![key("datasets"), key(name), key(field)];
+    let curvatures = raw.curvatures.clone().unwrap_or_else(|| vec![1.0]);
+    if curvatures.is_empty() {
+        c.report(&at("curvatures"), "the list of curvatures is empty; expected positive numbers such as [1.0] or [1, 4, 10]".into());
+    }
+    for (i, curvature) in curvatures.iter().enumerate() {
+        if !(curvature.is_finite() && *curvature > 0.0) {
+            let mut position = at("curvatures");
+            position.push(Segment::Index(i));
+            c.report(&position, format!("invalid curvature {curvature}; expected a finite number above 0"));
+        }
+    }
+    let start = raw.start.unwrap_or(1.0);
+    c.number(&["datasets", name, "start"], start, start != 0.0, "a non-zero starting offset from the minimum");
+    let noise = raw.noise.unwrap_or(0.0);
+    c.number(&["datasets", name, "noise"], noise, noise >= 0.0, "a standard deviation of at least 0");
+    let steps = raw.steps_per_epoch.unwrap_or(1);
+    let steps_per_epoch = c.count(&at("steps_per_epoch"), steps, 1, 1 << 20, "step count");
+    QuadraticSpec { curvatures, start, noise, steps_per_epoch }
+}
+
+fn check_scenarios(raw: RawScenarios, c: &mut Checker) -> ScenarioSpec {
+    let converging_factor = raw.converging_factor.unwrap_or(2.0);
+    c.number(&["scenarios", "converging_factor"], converging_factor, converging_factor >= 1.0, "a factor of at least 1 (the default is 2)");
+    let overshoot_share = raw.overshoot_share.unwrap_or(0.5);
+    c.number(
+        &["scenarios", "overshoot_share"],
+        overshoot_share,
+        overshoot_share > 0.0 && overshoot_share <= 1.0,
+        "a share in (0, 1] (the default is 0.5)",
+    );
+    ScenarioSpec { converging_factor, overshoot_share }
+}
+
+/// Checks that every model of the grid trains on at least one of its
+/// datasets and the reverse (the grid skips pairs that do not fit, such as a
+/// network on a quadratic bowl), and that the metric and any per-dataset
+/// targets exist for them: a quadratic bowl has no accuracy.
+fn check_pairs(grid: &GridSpec, datasets: &[DatasetSpec], models: &[ModelSpec], convergence: &ConvergenceSpec, c: &mut Checker) {
+    let listed_datasets: Vec<&DatasetSpec> = grid.datasets.iter().filter_map(|n| datasets.iter().find(|d| &d.name == n)).collect();
+    let listed_models: Vec<&ModelSpec> = grid.models.iter().filter_map(|n| models.iter().find(|m| &m.name == n)).collect();
+    for (i, name) in grid.models.iter().enumerate() {
+        let Some(model) = listed_models.iter().find(|m| &m.name == name) else { continue };
+        if !listed_datasets.iter().any(|d| d.fits(&model.kind)) {
+            let wanted = if model.kind == ModelKind::Parameters { "a quadratic dataset" } else { "an IDX dataset" };
+            c.report(&[key("grid"), key("models"), Segment::Index(i)], format!("model \"{name}\" has no dataset to train on; it needs {wanted} in grid.datasets"));
+        }
+    }
+    for (i, name) in grid.datasets.iter().enumerate() {
+        let Some(dataset) = listed_datasets.iter().find(|d| &d.name == name) else { continue };
+        if !listed_models.iter().any(|m| dataset.fits(&m.kind)) {
+            let wanted = if matches!(dataset.kind, DatasetKind::Quadratic(_)) { "a model of kind \"parameters\"" } else { "a network model" };
+            c.report(&[key("grid"), key("datasets"), Segment::Index(i)], format!("dataset \"{name}\" has no model to train; it needs {wanted} in grid.models"));
+        }
+        if let Some(target) = dataset.target {
+            let valid = if convergence.metric.higher_is_better() { target > 0.0 && target <= 1.0 } else { target >= 0.0 };
+            c.number(&["datasets", name, "target"], target, valid, "a target for the metric of [convergence]");
+        }
+        if matches!(dataset.kind, DatasetKind::Quadratic(_)) && convergence.metric == Metric::ValAccuracy {
+            c.report(&path(&["convergence", "metric"]), format!("dataset \"{name}\" is a quadratic bowl, which has no accuracy; expected \"train_loss\" or \"val_loss\""));
+        }
+    }
 }

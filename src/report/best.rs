@@ -43,6 +43,11 @@ impl Group {
             })
     }
 
+    /// Checks whether a record belongs to this group.
+    pub fn contains(&self, record: &Record) -> bool {
+        record.model == self.model && record.dataset == self.dataset && record.optimizer == self.optimizer
+    }
+
     pub fn count(&self, status: Status) -> usize {
         self.counts
             .iter()
@@ -160,6 +165,7 @@ mod tests {
                 epochs_to_converge: epochs,
                 evaluations: vec![evaluation],
                 note: None,
+                parameter_path: None,
             },
             wall_seconds: 1.0,
         }

@@ -185,6 +185,7 @@ mod tests {
                 epochs_to_converge: epochs,
                 evaluations: vec![evaluation],
                 note: None,
+                parameter_path: None,
             },
             wall_seconds: 1.0,
         }

@@ -4,10 +4,13 @@
 //! Rust's shortest representation that parses back to the same value, so no
 //! precision is lost; non-finite values appear as `NaN`, `inf` or `-inf`.
 
+use std::collections::HashMap;
+
 use crate::records::{FinderRecord, Record};
+use crate::report::scenario::{Scenario, ScenarioRow};
 use crate::report::comparison::{ComparisonRow, MethodSummary};
 
-pub const RUNS_COLUMNS: [&str; 15] = [
+pub const RUNS_COLUMNS: [&str; 16] = [
     "run_id",
     "model",
     "dataset",
@@ -22,6 +25,7 @@ pub const RUNS_COLUMNS: [&str; 15] = [
     "final_val_accuracy",
     "wall_seconds",
     "lr_source",
+    "scenario",
     "note",
 ];
 
@@ -43,7 +47,8 @@ fn optional(value: Option<f64>) -> String {
     value.map(float).unwrap_or_default()
 }
 
-pub fn runs_csv(records: &[Record]) -> anyhow::Result<Vec<u8>> {
+/// One row per run; `labels` gives the scenario of each labelled grid run.
+pub fn runs_csv(records: &[Record], labels: &HashMap<String, Scenario>) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(RUNS_COLUMNS)?;
     for record in records {
@@ -63,6 +68,7 @@ pub fn runs_csv(records: &[Record]) -> anyhow::Result<Vec<u8>> {
             optional(last.map(|e| e.val_accuracy)),
             float(record.wall_seconds),
             record.lr_source.clone(),
+            labels.get(&record.run_id).map(|s| s.to_string()).unwrap_or_default(),
             record.outcome.note.clone().unwrap_or_default(),
         ])?;
     }
@@ -111,7 +117,7 @@ pub const SUGGESTIONS_COLUMNS: [&str; 9] = [
     "note",
 ];
 
-pub const COMPARISON_COLUMNS: [&str; 11] = [
+pub const COMPARISON_COLUMNS: [&str; 13] = [
     "model",
     "dataset",
     "optimizer",
@@ -123,6 +129,8 @@ pub const COMPARISON_COLUMNS: [&str; 11] = [
     "epochs_at_best",
     "epochs_ratio",
     "in_convergent_band",
+    "theory_lr",
+    "suggested_over_theory",
 ];
 
 pub const METHOD_SUMMARY_COLUMNS: [&str; 5] = [
@@ -192,10 +200,12 @@ pub fn suggestions_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
-pub fn comparison_csv(rows: &[ComparisonRow]) -> anyhow::Result<Vec<u8>> {
+/// One row per group and method; `theory_lr` gives 1/a for quadratic datasets, by dataset name.
+pub fn comparison_csv(rows: &[ComparisonRow], theory_lr: &HashMap<String, f64>) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(COMPARISON_COLUMNS)?;
     for row in rows {
+        let theory = theory_lr.get(&row.dataset).copied();
         writer.write_record([
             row.model.clone(),
             row.dataset.clone(),
@@ -210,6 +220,8 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> anyhow::Result<Vec<u8>> {
             row.in_convergent_band
                 .map(|b| b.to_string())
                 .unwrap_or_default(),
+            optional(theory),
+            optional(row.suggested_lr.zip(theory).map(|(s, t)| s / t)),
         ])?;
     }
     Ok(writer.into_inner()?)
@@ -225,6 +237,63 @@ pub fn method_summary_csv(summaries: &[MethodSummary]) -> anyhow::Result<Vec<u8>
             optional(summary.median_abs_log10_lr_ratio),
             optional(summary.share_in_band),
             optional(summary.median_epochs_ratio),
+        ])?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+pub const SCENARIOS_COLUMNS: [&str; 13] = [
+    "model",
+    "dataset",
+    "optimizer",
+    "scenario",
+    "lr_min",
+    "lr_max",
+    "representative_lr",
+    "epochs_to_converge",
+    "final_loss",
+    "blog_order_holds",
+    "theory_one_step_lr",
+    "theory_diverging_lr",
+    "theory_agrees",
+];
+
+/// Whether a rate's label matches theory on a quadratic bowl whose one-step
+/// rate is `one_step` (1/a): diverging above 2/a, oscillating above 1/a up to
+/// 2/a (where the stiffest coordinate keeps a constant amplitude), slow or
+/// converging up to 1/a.
+pub fn theory_agrees(scenario: Scenario, lr: f64, one_step: f64) -> bool {
+    let ratio = lr / one_step;
+    match scenario {
+        Scenario::Diverging => ratio > 2.0,
+        Scenario::Oscillating => ratio > 1.0 && ratio <= 2.0,
+        Scenario::Slow | Scenario::Converging => ratio <= 1.0,
+    }
+}
+
+/// One row per group and scenario; the theory columns are filled for quadratic datasets.
+pub fn scenarios_csv(rows: &[ScenarioRow], theory_lr: &HashMap<String, f64>) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(SCENARIOS_COLUMNS)?;
+    for row in rows {
+        let theory = theory_lr.get(&row.dataset).copied();
+        let agrees = theory.map(|one_step| {
+            theory_agrees(row.scenario, row.lr_min, one_step) && theory_agrees(row.scenario, row.lr_max, one_step)
+        });
+        writer.write_record([
+            row.model.clone(),
+            row.dataset.clone(),
+            row.optimizer.clone(),
+            row.scenario.to_string(),
+            float(row.lr_min),
+            float(row.lr_max),
+            float(row.representative_lr),
+            optional(row.epochs_to_converge),
+            float(row.final_loss),
+            row.blog_order_holds.to_string(),
+            optional(theory),
+            optional(theory.map(|t| 2.0 * t)),
+            agrees.map(|a| a.to_string()).unwrap_or_default(),
         ])?;
     }
     Ok(writer.into_inner()?)

@@ -3,13 +3,18 @@
 pub mod best;
 pub mod comparison;
 pub mod csv_files;
+pub mod figures;
+pub mod page;
+pub mod scenario;
 pub mod summary;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::experiment::Experiment;
+use crate::experiment::{DatasetKind, Experiment};
 use crate::records::{write_atomic, FinderRecord, Record};
 use comparison::{ComparisonRow, MethodSummary};
+use scenario::{Scenario, ScenarioRow};
 
 /// Everything the reports of one sweep are built from.
 pub struct Reports {
@@ -19,6 +24,14 @@ pub struct Reports {
     pub groups: Vec<best::Group>,
     pub comparison: Vec<ComparisonRow>,
     pub methods: Vec<MethodSummary>,
+    /// The scenario of every labelled grid run, by run id.
+    pub labels: HashMap<String, Scenario>,
+    pub scenarios: Vec<ScenarioRow>,
+    /// For quadratic datasets: the theoretical one-step rate 1/a of the largest curvature.
+    pub theory_lr: HashMap<String, f64>,
+    pub name: String,
+    /// The convergence target in words, such as "val_accuracy >= 0.9".
+    pub target: String,
 }
 
 impl Reports {
@@ -45,20 +58,36 @@ impl Reports {
             let summaries = comparison::summarize(&rows, methods);
             (rows, summaries)
         };
+        let labels = scenario::label_all(&groups, &grid, &experiment.scenarios);
+        let scenarios = scenario::table(&groups, &grid, &labels);
+        let theory_lr = experiment
+            .datasets
+            .iter()
+            .filter_map(|d| match &d.kind {
+                DatasetKind::Quadratic(spec) => Some((d.name.clone(), 1.0 / spec.max_curvature())),
+                DatasetKind::Idx => None,
+            })
+            .collect();
         Reports {
             records,
             finders,
             groups,
             comparison,
             methods: summaries,
+            labels,
+            scenarios,
+            theory_lr,
+            name: experiment.name.clone(),
+            target: target_text(experiment),
         }
     }
 
     /// Writes every CSV report into `dir` and returns their paths.
     pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         let mut files: Vec<(&str, Vec<u8>)> = vec![
-            ("runs.csv", csv_files::runs_csv(&self.records)?),
+            ("runs.csv", csv_files::runs_csv(&self.records, &self.labels)?),
             ("curves.csv", csv_files::curves_csv(&self.records)?),
+            ("scenarios.csv", csv_files::scenarios_csv(&self.scenarios, &self.theory_lr)?),
         ];
         if !self.finders.is_empty() {
             files.push(("lr_find.csv", csv_files::lr_find_csv(&self.finders)?));
@@ -68,7 +97,7 @@ impl Reports {
             ));
             files.push((
                 "comparison.csv",
-                csv_files::comparison_csv(&self.comparison)?,
+                csv_files::comparison_csv(&self.comparison, &self.theory_lr)?,
             ));
             files.push((
                 "method_summary.csv",
@@ -92,5 +121,27 @@ impl Reports {
         let suggestions = dir.join("suggestions.csv");
         write_atomic(&suggestions, &csv_files::suggestions_csv(finders)?)?;
         Ok(vec![lr_find, suggestions])
+    }
+}
+
+/// Describes the convergence target, such as `val_accuracy >= 0.9`.
+fn target_text(experiment: &Experiment) -> String {
+    let convergence = &experiment.convergence;
+    let relation = if convergence.metric.higher_is_better() { ">=" } else { "<=" };
+    format!("{} {relation} {}", convergence.metric.name(), convergence.target)
+}
+
+impl Reports {
+    /// Writes the SVG plots into `dir/plots/` and `dir/report.html`; returns the page's path.
+    pub fn write_page(&self, dir: &Path) -> anyhow::Result<PathBuf> {
+        let plots = figures::plots(self, &self.target);
+        let plot_dir = dir.join("plots");
+        std::fs::create_dir_all(&plot_dir)?;
+        for plot in plots.iter().flat_map(|(_, group)| group) {
+            write_atomic(&plot_dir.join(&plot.file), plot.svg.as_bytes())?;
+        }
+        let path = dir.join("report.html");
+        write_atomic(&path, page::render(&self.name, &self.target, self, &plots).as_bytes())?;
+        Ok(path)
     }
 }

@@ -138,6 +138,7 @@ impl Job for FakeJob {
                     epochs_to_converge: None,
                     evaluations,
                     note,
+                    parameter_path: None,
                 });
             }
             let point = evaluation(step, initial * (-speed * epoch).exp());
@@ -150,6 +151,7 @@ impl Job for FakeJob {
                     epochs_to_converge: Some(epoch),
                     evaluations,
                     note: None,
+                    parameter_path: None,
                 });
             }
             cancel::check()?;
@@ -159,6 +161,7 @@ impl Job for FakeJob {
             epochs_to_converge: None,
             evaluations,
             note: None,
+            parameter_path: None,
         })
     }
 }

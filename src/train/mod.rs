@@ -8,6 +8,7 @@ pub mod init;
 pub mod model;
 pub mod monitor;
 pub mod optimizer;
+pub mod quadratic;
 pub mod schedule;
 pub mod torch;
 
@@ -68,6 +69,10 @@ pub struct Outcome {
     pub evaluations: Vec<Evaluation>,
     /// The reason the run diverged or failed.
     pub note: Option<String>,
+    /// For a quadratic bowl: the stiffest coordinate's offset from the
+    /// minimum before the first step and after every step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_path: Option<Vec<f64>>,
 }
 
 impl Outcome {
@@ -77,6 +82,7 @@ impl Outcome {
             epochs_to_converge: None,
             evaluations: Vec::new(),
             note: Some(format!("{error:#}")),
+            parameter_path: None,
         }
     }
 

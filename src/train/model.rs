@@ -54,6 +54,9 @@ pub fn build(kind: &ModelKind, vs: &nn::Path, shape: InputShape) -> anyhow::Resu
             ))
         }
         ModelKind::Lenet => lenet(vs, shape)?,
+        ModelKind::Parameters => {
+            anyhow::bail!("a model of kind \"parameters\" trains only on quadratic datasets")
+        }
     };
     Ok(net)
 }

@@ -1,4 +1,5 @@
-//! The libtorch trainer: mini-batch training of one run on one CPU thread.
+//! The trainer of real runs: mini-batch training of a network with libtorch
+//! on one CPU thread, or gradient descent on a quadratic bowl.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,9 @@ use rand::seq::SliceRandom;
 use tch::{nn, Kind, Tensor};
 
 use crate::data::tensors::Dataset;
+use crate::experiment::DatasetKind;
 use crate::grid::{FinderRun, Run, Setup};
+use crate::train::quadratic::{QuadraticFinderJob, QuadraticJob};
 use crate::runner::cancel::{self, Interrupted};
 use crate::train::monitor::{meets_target, DivergenceWatch};
 use crate::train::schedule::{evaluation_steps, steps_per_epoch};
@@ -42,21 +45,64 @@ impl TorchTrainer {
 }
 
 impl Trainer for TorchTrainer {
-    type Job = TorchJob;
-    type FinderJob = TorchFinderJob;
+    type Job = RunJob;
+    type FinderJob = RangeTestJob;
 
-    fn prepare(&self, run: &Run) -> anyhow::Result<TorchJob> {
-        Ok(TorchJob {
-            data: self.data(&run.setup)?,
-            run: run.clone(),
+    fn prepare(&self, run: &Run) -> anyhow::Result<RunJob> {
+        Ok(match &run.setup.dataset.kind {
+            DatasetKind::Quadratic(spec) => RunJob::Quadratic(QuadraticJob {
+                run: run.clone(),
+                spec: spec.clone(),
+            }),
+            DatasetKind::Idx => RunJob::Torch(TorchJob {
+                data: self.data(&run.setup)?,
+                run: run.clone(),
+            }),
         })
     }
 
-    fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<TorchFinderJob> {
-        Ok(TorchFinderJob {
-            data: self.data(&run.setup)?,
-            run: run.clone(),
+    fn prepare_finder(&self, run: &FinderRun) -> anyhow::Result<RangeTestJob> {
+        Ok(match &run.setup.dataset.kind {
+            DatasetKind::Quadratic(spec) => RangeTestJob::Quadratic(QuadraticFinderJob {
+                run: run.clone(),
+                spec: spec.clone(),
+            }),
+            DatasetKind::Idx => RangeTestJob::Torch(TorchFinderJob {
+                data: self.data(&run.setup)?,
+                run: run.clone(),
+            }),
         })
+    }
+}
+
+/// A prepared training run: a network on image data, or a quadratic bowl,
+/// which needs no libtorch.
+pub enum RunJob {
+    Torch(TorchJob),
+    Quadratic(QuadraticJob),
+}
+
+impl Job for RunJob {
+    fn train(self, observe: &mut dyn FnMut(&Evaluation)) -> anyhow::Result<Outcome> {
+        match self {
+            RunJob::Torch(job) => job.train(observe),
+            RunJob::Quadratic(job) => job.train(observe),
+        }
+    }
+}
+
+/// A prepared range test, on a network or a quadratic bowl.
+pub enum RangeTestJob {
+    Torch(TorchFinderJob),
+    Quadratic(QuadraticFinderJob),
+}
+
+impl FinderJob for RangeTestJob {
+    fn find(self, observe: &mut dyn FnMut(f64, f64)) -> anyhow::Result<FinderOutcome> {
+        match self {
+            RangeTestJob::Torch(job) => job.find(observe),
+            RangeTestJob::Quadratic(job) => job.find(observe),
+        }
     }
 }
 
@@ -263,5 +309,6 @@ fn finish(
         epochs_to_converge: converged_at,
         evaluations,
         note,
+        parameter_path: None,
     }
 }
