@@ -365,6 +365,7 @@ fn sweep_compares_suggestions_with_best() {
         [
             "runs.csv",
             "curves.csv",
+            "scenarios.csv",
             "lr_find.csv",
             "suggestions.csv",
             "comparison.csv",
@@ -392,7 +393,9 @@ fn sweep_compares_suggestions_with_best() {
             "epochs_at_suggestion",
             "epochs_at_best",
             "epochs_ratio",
-            "in_convergent_band"
+            "in_convergent_band",
+            "theory_lr",
+            "suggested_over_theory"
         ]
     );
     assert_eq!(reader.records().count(), reports.comparison.len());

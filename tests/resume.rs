@@ -73,6 +73,7 @@ fn reports_without_timings(results: &Path) -> BTreeMap<String, String> {
     for name in [
         "runs.csv",
         "curves.csv",
+        "scenarios.csv",
         "lr_find.csv",
         "suggestions.csv",
         "comparison.csv",
