@@ -111,7 +111,7 @@ const CASES: &[Case] = &[
         expected: &[
             "exp/tiny.toml:23:14",
             "`training.batch_size`",
-            "invalid type: string \"32\", expected i64",
+            "invalid type: string \"32\", expected an integer",
         ],
     },
     Case {
@@ -234,7 +234,7 @@ const CASES: &[Case] = &[
         expected: &[
             "`models.lenet.kind`",
             "unknown model kind \"resnet\"",
-            "\"logistic\", \"mlp\" or \"lenet\"",
+            "\"logistic\", \"mlp\", \"lenet\" or \"parameters\"",
         ],
     },
     Case {
@@ -417,4 +417,19 @@ fn error_shows_source_line() {
     let message = parse(&text).unwrap_err();
     assert!(message.contains("23 | batch_size = -4"), "{message}");
     assert!(message.contains("   |              ^^"), "{message}");
+}
+
+#[test]
+fn zero_epochs_is_one_problem() {
+    let text = base().replace("max_epochs = 2", "max_epochs = 0");
+    let message = parse(&text).unwrap_err();
+    assert!(message.contains("(1 problem)"), "{message}");
+    assert!(message.contains("`training.max_epochs`"), "{message}");
+}
+
+#[test]
+fn dataset_location_points_at_path() {
+    let experiment = parse(&base()).unwrap();
+    assert_eq!(experiment.location(&["datasets", "shapes", "path"]), "exp/tiny.toml:4:8");
+    assert_eq!(experiment.location(&["nothing"]), "exp/tiny.toml");
 }

@@ -24,6 +24,9 @@ pub struct Experiment {
     pub name: String,
     #[serde(skip)]
     pub file: PathBuf,
+    /// The file's text, to locate problems found after parsing.
+    #[serde(skip)]
+    pub source: String,
     pub datasets: Vec<DatasetSpec>,
     pub models: Vec<ModelSpec>,
     pub optimizers: Vec<OptimizerSpec>,
@@ -234,6 +237,20 @@ impl Experiment {
     /// relative dataset paths are resolved against its folder.
     pub fn parse_str(text: &str, path: &Path) -> Result<Experiment, ConfigError> {
         validate::parse(text, path)
+    }
+
+    /// Formats the place of a key as `file:line:column` (of its nearest
+    /// ancestor when the key itself is absent), or the file name alone.
+    pub fn location(&self, keys: &[&str]) -> String {
+        let path: Vec<locate::Segment> = keys.iter().map(|k| locate::Segment::Key(k.to_string())).collect();
+        let file = self.file.display();
+        match locate::Locator::new(&self.source).span(&path, false) {
+            Some(span) => {
+                let (line, column) = error::line_column(&self.source, span.start);
+                format!("{file}:{line}:{column}")
+            }
+            _ => format!("{file}"),
+        }
     }
 
     pub fn dataset(&self, name: &str) -> &DatasetSpec {

@@ -126,7 +126,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Experiment, ConfigError> {
         locator: &locator,
         problems: Vec::new(),
     };
-    let experiment = check(raw, file, &mut checker);
+    let mut experiment = check(raw, file, &mut checker);
+    experiment.source = text.to_owned();
     if checker.problems.is_empty() {
         Ok(experiment)
     } else {
@@ -152,7 +153,7 @@ fn deserialize(text: &str, locator: &Locator) -> Result<RawExperiment, Problem> 
             })
             .collect();
         let inner = error.into_inner();
-        let mut message = inner.message().trim().to_owned();
+        let mut message = plain_types(inner.message().trim());
         let unknown_key = message.starts_with("unknown field");
         if unknown_key {
             message = suggest_field(&message);
@@ -164,6 +165,22 @@ fn deserialize(text: &str, locator: &Locator) -> Result<RawExperiment, Problem> 
             span,
         }
     })
+}
+
+/// Rewrites serde's Rust type names in a message as TOML readers know them:
+/// "expected i64" becomes "expected an integer".
+fn plain_types(message: &str) -> String {
+    [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected a table"),
+        ("invalid type: sequence", "invalid type: list"),
+        ("invalid type: map", "invalid type: table"),
+    ]
+    .iter()
+    .fold(message.to_owned(), |text, (rust, toml)| text.replace(rust, toml))
 }
 
 /// Adds "did you mean" to serde's "unknown field `x`, expected one of `a`, `b`".
@@ -244,6 +261,7 @@ fn check(raw: RawExperiment, file: &Path, c: &mut Checker) -> Experiment {
     Experiment {
         name,
         file: file.to_path_buf(),
+        source: String::new(),
         datasets,
         models,
         optimizers,
@@ -496,7 +514,9 @@ fn check_training(raw: RawTraining, c: &mut Checker) -> TrainingSpec {
     let eval_every = c.number(
         &["training", "eval_every"],
         raw.eval_every,
-        raw.eval_every > 0.0 && raw.eval_every <= raw.max_epochs.max(0.0),
+        // Compared with max_epochs only when max_epochs itself is valid, so
+        // that one bad value gives one problem.
+        raw.eval_every > 0.0 && (raw.max_epochs <= 0.0 || raw.eval_every <= raw.max_epochs),
         "a positive fraction of an epoch, at most max_epochs, such as 0.25",
     );
     TrainingSpec {
