@@ -430,6 +430,9 @@ fn zero_epochs_is_one_problem() {
 #[test]
 fn dataset_location_points_at_path() {
     let experiment = parse(&base()).unwrap();
-    assert_eq!(experiment.location(&["datasets", "shapes", "path"]), "exp/tiny.toml:4:8");
+    assert_eq!(
+        experiment.location(&["datasets", "shapes", "path"]),
+        "exp/tiny.toml:4:8"
+    );
     assert_eq!(experiment.location(&["nothing"]), "exp/tiny.toml");
 }

@@ -242,7 +242,10 @@ impl Experiment {
     /// Formats the place of a key as `file:line:column` (of its nearest
     /// ancestor when the key itself is absent), or the file name alone.
     pub fn location(&self, keys: &[&str]) -> String {
-        let path: Vec<locate::Segment> = keys.iter().map(|k| locate::Segment::Key(k.to_string())).collect();
+        let path: Vec<locate::Segment> = keys
+            .iter()
+            .map(|k| locate::Segment::Key(k.to_string()))
+            .collect();
         let file = self.file.display();
         match locate::Locator::new(&self.source).span(&path, false) {
             Some(span) => {

@@ -9,7 +9,8 @@ use super::locate::{render, Locator, Segment};
 use super::schema::*;
 use super::*;
 
-const MODEL_KINDS: &str = "\"logistic\", \"mlp\", \"lenet\" or \"parameters\" (for quadratic datasets)";
+const MODEL_KINDS: &str =
+    "\"logistic\", \"mlp\", \"lenet\" or \"parameters\" (for quadratic datasets)";
 const OPTIMIZER_KINDS: &str = "\"sgd\", \"momentum\" or \"adam\"";
 
 /// Collects problems and locates them in the file.
@@ -180,7 +181,9 @@ fn plain_types(message: &str) -> String {
         ("invalid type: map", "invalid type: table"),
     ]
     .iter()
-    .fold(message.to_owned(), |text, (rust, toml)| text.replace(rust, toml))
+    .fold(message.to_owned(), |text, (rust, toml)| {
+        text.replace(rust, toml)
+    })
 }
 
 /// Adds "did you mean" to serde's "unknown field `x`, expected one of `a`, `b`".
@@ -312,13 +315,23 @@ fn check_dataset(name: String, raw: RawDataset, base: &Path, c: &mut Checker) ->
         let is_quadratic_key = quadratic_keys.contains(&field);
         let applies = matches!(kind, DatasetKind::Quadratic(_)) == is_quadratic_key;
         if present && !applies {
-            let kind_name = if is_quadratic_key { "\"idx\"" } else { "\"quadratic\"" };
-            c.report(&at(field), format!("`{field}` does not apply to datasets of kind {kind_name}"));
+            let kind_name = if is_quadratic_key {
+                "\"idx\""
+            } else {
+                "\"quadratic\""
+            };
+            c.report(
+                &at(field),
+                format!("`{field}` does not apply to datasets of kind {kind_name}"),
+            );
         }
     }
     let raw_path = raw.path.clone().unwrap_or_default();
     if matches!(kind, DatasetKind::Idx) && raw_path.trim().is_empty() {
-        c.report(&at("path"), "missing or empty data folder path; expected a folder with IDX files".into());
+        c.report(
+            &at("path"),
+            "missing or empty data folder path; expected a folder with IDX files".into(),
+        );
     }
     let validation = match raw.validation {
         None => Validation::TestSplit,
@@ -710,21 +723,44 @@ fn check_quadratic(name: &str, raw: &RawDataset, c: &mut Checker) -> QuadraticSp
         if !(curvature.is_finite() && *curvature > 0.0) {
             let mut position = at("curvatures");
             position.push(Segment::Index(i));
-            c.report(&position, format!("invalid curvature {curvature}; expected a finite number above 0"));
+            c.report(
+                &position,
+                format!("invalid curvature {curvature}; expected a finite number above 0"),
+            );
         }
     }
     let start = raw.start.unwrap_or(1.0);
-    c.number(&["datasets", name, "start"], start, start != 0.0, "a non-zero starting offset from the minimum");
+    c.number(
+        &["datasets", name, "start"],
+        start,
+        start != 0.0,
+        "a non-zero starting offset from the minimum",
+    );
     let noise = raw.noise.unwrap_or(0.0);
-    c.number(&["datasets", name, "noise"], noise, noise >= 0.0, "a standard deviation of at least 0");
+    c.number(
+        &["datasets", name, "noise"],
+        noise,
+        noise >= 0.0,
+        "a standard deviation of at least 0",
+    );
     let steps = raw.steps_per_epoch.unwrap_or(1);
     let steps_per_epoch = c.count(&at("steps_per_epoch"), steps, 1, 1 << 20, "step count");
-    QuadraticSpec { curvatures, start, noise, steps_per_epoch }
+    QuadraticSpec {
+        curvatures,
+        start,
+        noise,
+        steps_per_epoch,
+    }
 }
 
 fn check_scenarios(raw: RawScenarios, c: &mut Checker) -> ScenarioSpec {
     let converging_factor = raw.converging_factor.unwrap_or(2.0);
-    c.number(&["scenarios", "converging_factor"], converging_factor, converging_factor >= 1.0, "a factor of at least 1 (the default is 2)");
+    c.number(
+        &["scenarios", "converging_factor"],
+        converging_factor,
+        converging_factor >= 1.0,
+        "a factor of at least 1 (the default is 2)",
+    );
     let overshoot_share = raw.overshoot_share.unwrap_or(0.5);
     c.number(
         &["scenarios", "overshoot_share"],
@@ -732,34 +768,79 @@ fn check_scenarios(raw: RawScenarios, c: &mut Checker) -> ScenarioSpec {
         overshoot_share > 0.0 && overshoot_share <= 1.0,
         "a share in (0, 1] (the default is 0.5)",
     );
-    ScenarioSpec { converging_factor, overshoot_share }
+    ScenarioSpec {
+        converging_factor,
+        overshoot_share,
+    }
 }
 
 /// Checks that every model of the grid trains on at least one of its
 /// datasets and the reverse (the grid skips pairs that do not fit, such as a
 /// network on a quadratic bowl), and that the metric and any per-dataset
 /// targets exist for them: a quadratic bowl has no accuracy.
-fn check_pairs(grid: &GridSpec, datasets: &[DatasetSpec], models: &[ModelSpec], convergence: &ConvergenceSpec, c: &mut Checker) {
-    let listed_datasets: Vec<&DatasetSpec> = grid.datasets.iter().filter_map(|n| datasets.iter().find(|d| &d.name == n)).collect();
-    let listed_models: Vec<&ModelSpec> = grid.models.iter().filter_map(|n| models.iter().find(|m| &m.name == n)).collect();
+fn check_pairs(
+    grid: &GridSpec,
+    datasets: &[DatasetSpec],
+    models: &[ModelSpec],
+    convergence: &ConvergenceSpec,
+    c: &mut Checker,
+) {
+    let listed_datasets: Vec<&DatasetSpec> = grid
+        .datasets
+        .iter()
+        .filter_map(|n| datasets.iter().find(|d| &d.name == n))
+        .collect();
+    let listed_models: Vec<&ModelSpec> = grid
+        .models
+        .iter()
+        .filter_map(|n| models.iter().find(|m| &m.name == n))
+        .collect();
     for (i, name) in grid.models.iter().enumerate() {
-        let Some(model) = listed_models.iter().find(|m| &m.name == name) else { continue };
+        let Some(model) = listed_models.iter().find(|m| &m.name == name) else {
+            continue;
+        };
         if !listed_datasets.iter().any(|d| d.fits(&model.kind)) {
-            let wanted = if model.kind == ModelKind::Parameters { "a quadratic dataset" } else { "an IDX dataset" };
+            let wanted = if model.kind == ModelKind::Parameters {
+                "a quadratic dataset"
+            } else {
+                "an IDX dataset"
+            };
             c.report(&[key("grid"), key("models"), Segment::Index(i)], format!("model \"{name}\" has no dataset to train on; it needs {wanted} in grid.datasets"));
         }
     }
     for (i, name) in grid.datasets.iter().enumerate() {
-        let Some(dataset) = listed_datasets.iter().find(|d| &d.name == name) else { continue };
+        let Some(dataset) = listed_datasets.iter().find(|d| &d.name == name) else {
+            continue;
+        };
         if !listed_models.iter().any(|m| dataset.fits(&m.kind)) {
-            let wanted = if matches!(dataset.kind, DatasetKind::Quadratic(_)) { "a model of kind \"parameters\"" } else { "a network model" };
-            c.report(&[key("grid"), key("datasets"), Segment::Index(i)], format!("dataset \"{name}\" has no model to train; it needs {wanted} in grid.models"));
+            let wanted = if matches!(dataset.kind, DatasetKind::Quadratic(_)) {
+                "a model of kind \"parameters\""
+            } else {
+                "a network model"
+            };
+            c.report(
+                &[key("grid"), key("datasets"), Segment::Index(i)],
+                format!(
+                    "dataset \"{name}\" has no model to train; it needs {wanted} in grid.models"
+                ),
+            );
         }
         if let Some(target) = dataset.target {
-            let valid = if convergence.metric.higher_is_better() { target > 0.0 && target <= 1.0 } else { target >= 0.0 };
-            c.number(&["datasets", name, "target"], target, valid, "a target for the metric of [convergence]");
+            let valid = if convergence.metric.higher_is_better() {
+                target > 0.0 && target <= 1.0
+            } else {
+                target >= 0.0
+            };
+            c.number(
+                &["datasets", name, "target"],
+                target,
+                valid,
+                "a target for the metric of [convergence]",
+            );
         }
-        if matches!(dataset.kind, DatasetKind::Quadratic(_)) && convergence.metric == Metric::ValAccuracy {
+        if matches!(dataset.kind, DatasetKind::Quadratic(_))
+            && convergence.metric == Metric::ValAccuracy
+        {
             c.report(&path(&["convergence", "metric"]), format!("dataset \"{name}\" is a quadratic bowl, which has no accuracy; expected \"train_loss\" or \"val_loss\""));
         }
     }

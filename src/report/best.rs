@@ -45,7 +45,9 @@ impl Group {
 
     /// Checks whether a record belongs to this group.
     pub fn contains(&self, record: &Record) -> bool {
-        record.model == self.model && record.dataset == self.dataset && record.optimizer == self.optimizer
+        record.model == self.model
+            && record.dataset == self.dataset
+            && record.optimizer == self.optimizer
     }
 
     pub fn count(&self, status: Status) -> usize {

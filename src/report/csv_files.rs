@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use crate::records::{FinderRecord, Record};
-use crate::report::scenario::{Scenario, ScenarioRow};
 use crate::report::comparison::{ComparisonRow, MethodSummary};
+use crate::report::scenario::{Scenario, ScenarioRow};
 
 pub const RUNS_COLUMNS: [&str; 16] = [
     "run_id",
@@ -68,7 +68,10 @@ pub fn runs_csv(records: &[Record], labels: &HashMap<String, Scenario>) -> anyho
             optional(last.map(|e| e.val_accuracy)),
             float(record.wall_seconds),
             record.lr_source.clone(),
-            labels.get(&record.run_id).map(|s| s.to_string()).unwrap_or_default(),
+            labels
+                .get(&record.run_id)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
             record.outcome.note.clone().unwrap_or_default(),
         ])?;
     }
@@ -201,7 +204,10 @@ pub fn suggestions_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// One row per group and method; `theory_lr` gives 1/a for quadratic datasets, by dataset name.
-pub fn comparison_csv(rows: &[ComparisonRow], theory_lr: &HashMap<String, f64>) -> anyhow::Result<Vec<u8>> {
+pub fn comparison_csv(
+    rows: &[ComparisonRow],
+    theory_lr: &HashMap<String, f64>,
+) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(COMPARISON_COLUMNS)?;
     for row in rows {
@@ -272,13 +278,17 @@ pub fn theory_agrees(scenario: Scenario, lr: f64, one_step: f64) -> bool {
 }
 
 /// One row per group and scenario; the theory columns are filled for quadratic datasets.
-pub fn scenarios_csv(rows: &[ScenarioRow], theory_lr: &HashMap<String, f64>) -> anyhow::Result<Vec<u8>> {
+pub fn scenarios_csv(
+    rows: &[ScenarioRow],
+    theory_lr: &HashMap<String, f64>,
+) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(SCENARIOS_COLUMNS)?;
     for row in rows {
         let theory = theory_lr.get(&row.dataset).copied();
         let agrees = theory.map(|one_step| {
-            theory_agrees(row.scenario, row.lr_min, one_step) && theory_agrees(row.scenario, row.lr_max, one_step)
+            theory_agrees(row.scenario, row.lr_min, one_step)
+                && theory_agrees(row.scenario, row.lr_max, one_step)
         });
         writer.write_record([
             row.model.clone(),

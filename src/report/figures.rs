@@ -2,7 +2,9 @@
 //! suggestions, epochs to converge against rate, the four-scenario loss
 //! curves, and, for a quadratic bowl, the parameter paths.
 
-use crate::plot::{self, FinderCurve, GridRun, LossCurve, ParameterPath, ParameterRun, RunStatus, ScenarioLosses};
+use crate::plot::{
+    self, FinderCurve, GridRun, LossCurve, ParameterPath, ParameterRun, RunStatus, ScenarioLosses,
+};
 use crate::records::{FinderRecord, Record};
 use crate::report::best::Group;
 use crate::report::scenario::Scenario;
@@ -38,21 +40,39 @@ fn median_suggestions(reports: &Reports, group: &Group) -> Vec<plot::Suggestion>
     reports
         .comparison
         .iter()
-        .filter(|row| row.model == group.model && row.dataset == group.dataset && row.optimizer == group.optimizer)
-        .filter_map(|row| row.suggested_lr.map(|lr| plot::Suggestion { method: row.method.to_string(), lr }))
+        .filter(|row| {
+            row.model == group.model
+                && row.dataset == group.dataset
+                && row.optimizer == group.optimizer
+        })
+        .filter_map(|row| {
+            row.suggested_lr.map(|lr| plot::Suggestion {
+                method: row.method.to_string(),
+                lr,
+            })
+        })
         .collect()
 }
 
 fn finder_plot(group: &Group, finder: &FinderRecord) -> Plot {
     let curve = FinderCurve {
-        title: format!("LR range test: {} (seed {})", group_title(group), finder.seed),
+        title: format!(
+            "LR range test: {} (seed {})",
+            group_title(group),
+            finder.seed
+        ),
         lrs: finder.points.iter().map(|p| p.lr).collect(),
         raw_losses: finder.points.iter().map(|p| p.loss).collect(),
         smoothed_losses: finder.points.iter().map(|p| p.smoothed_loss).collect(),
         suggestions: finder
             .suggestions
             .iter()
-            .filter_map(|s| s.lr.map(|lr| plot::Suggestion { method: s.method.to_string(), lr }))
+            .filter_map(|s| {
+                s.lr.map(|lr| plot::Suggestion {
+                    method: s.method.to_string(),
+                    lr,
+                })
+            })
             .collect(),
     };
     Plot {
@@ -73,7 +93,12 @@ fn epochs_plot(reports: &Reports, group: &Group, grid: &[&Record], target: &str)
         title: format!("Epochs to {target}: {}", group_title(group)),
         runs: grid
             .iter()
-            .map(|r| GridRun { lr: r.lr, seed: r.seed, epochs_to_converge: r.outcome.epochs_to_converge, status: run_status(r.outcome.status) })
+            .map(|r| GridRun {
+                lr: r.lr,
+                seed: r.seed,
+                epochs_to_converge: r.outcome.epochs_to_converge,
+                status: run_status(r.outcome.status),
+            })
             .collect(),
         suggestions: median_suggestions(reports, group),
         best_lr: group.best().map(|b| b.lr),
@@ -90,14 +115,25 @@ fn epochs_plot(reports: &Reports, group: &Group, grid: &[&Record], target: &str)
     }
 }
 
-/// The first seed's run at each scenario's representative rate.
-fn representatives<'a>(reports: &Reports, group: &Group, grid: &[&'a Record]) -> Vec<(Scenario, f64, &'a Record)> {
+/// Finds the first seed's run at each scenario's representative rate.
+fn representatives<'a>(
+    reports: &Reports,
+    group: &Group,
+    grid: &[&'a Record],
+) -> Vec<(Scenario, f64, &'a Record)> {
     reports
         .scenarios
         .iter()
-        .filter(|row| row.model == group.model && row.dataset == group.dataset && row.optimizer == group.optimizer)
+        .filter(|row| {
+            row.model == group.model
+                && row.dataset == group.dataset
+                && row.optimizer == group.optimizer
+        })
         .filter_map(|row| {
-            let run = grid.iter().filter(|r| r.lr == row.representative_lr).min_by_key(|r| r.seed)?;
+            let run = grid
+                .iter()
+                .filter(|r| r.lr == row.representative_lr)
+                .min_by_key(|r| r.seed)?;
             Some((row.scenario, row.representative_lr, *run))
         })
         .collect()
@@ -115,7 +151,11 @@ fn scenario_plot(group: &Group, chosen: &[(Scenario, f64, &Record)], quadratic: 
         .collect();
     let data = ScenarioLosses {
         title: format!("Four learning-rate scenarios: {}", group_title(group)),
-        loss_label: if quadratic { "loss f(w)".into() } else { "validation loss (cross-entropy)".into() },
+        loss_label: if quadratic {
+            "loss f(w)".into()
+        } else {
+            "validation loss (cross-entropy)".into()
+        },
         curves,
         log_y: quadratic,
     };
@@ -135,7 +175,11 @@ fn path_plot(group: &Group, chosen: &[(Scenario, f64, &Record)], curvature: f64)
         .iter()
         .filter_map(|(scenario, lr, run)| {
             let weights = run.outcome.parameter_path.clone()?;
-            Some(ParameterRun { label: scenario.to_string(), lr: *lr, weights })
+            Some(ParameterRun {
+                label: scenario.to_string(),
+                lr: *lr,
+                weights,
+            })
         })
         .collect();
     let data = ParameterPath {
@@ -159,17 +203,26 @@ fn path_plot(group: &Group, chosen: &[(Scenario, f64, &Record)], curvature: f64)
 
 /// Builds every plot of the sweep, group by group.
 pub fn plots(reports: &Reports, target: &str) -> Vec<(String, Vec<Plot>)> {
-    let grid: Vec<&Record> = reports.records.iter().filter(|r| r.lr_source == "grid").collect();
+    let grid: Vec<&Record> = reports
+        .records
+        .iter()
+        .filter(|r| r.lr_source == "grid")
+        .collect();
     reports
         .groups
         .iter()
         .map(|group| {
-            let members: Vec<&Record> = grid.iter().copied().filter(|r| group.contains(r)).collect();
+            let members: Vec<&Record> =
+                grid.iter().copied().filter(|r| group.contains(r)).collect();
             let mut plots = Vec::new();
             let finder = reports
                 .finders
                 .iter()
-                .filter(|f| f.model == group.model && f.dataset == group.dataset && f.optimizer == group.optimizer)
+                .filter(|f| {
+                    f.model == group.model
+                        && f.dataset == group.dataset
+                        && f.optimizer == group.optimizer
+                })
                 .filter(|f| f.error.is_none())
                 .min_by_key(|f| f.seed);
             if let Some(finder) = finder {
@@ -177,7 +230,10 @@ pub fn plots(reports: &Reports, target: &str) -> Vec<(String, Vec<Plot>)> {
             }
             plots.push(epochs_plot(reports, group, &members, target));
             let chosen = representatives(reports, group, &members);
-            let curvature = reports.theory_lr.get(&group.dataset).map(|one_step| 1.0 / one_step);
+            let curvature = reports
+                .theory_lr
+                .get(&group.dataset)
+                .map(|one_step| 1.0 / one_step);
             if !chosen.is_empty() {
                 plots.push(scenario_plot(group, &chosen, curvature.is_some()));
             }

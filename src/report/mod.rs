@@ -85,9 +85,15 @@ impl Reports {
     /// Writes every CSV report into `dir` and returns their paths.
     pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         let mut files: Vec<(&str, Vec<u8>)> = vec![
-            ("runs.csv", csv_files::runs_csv(&self.records, &self.labels)?),
+            (
+                "runs.csv",
+                csv_files::runs_csv(&self.records, &self.labels)?,
+            ),
             ("curves.csv", csv_files::curves_csv(&self.records)?),
-            ("scenarios.csv", csv_files::scenarios_csv(&self.scenarios, &self.theory_lr)?),
+            (
+                "scenarios.csv",
+                csv_files::scenarios_csv(&self.scenarios, &self.theory_lr)?,
+            ),
         ];
         if !self.finders.is_empty() {
             files.push(("lr_find.csv", csv_files::lr_find_csv(&self.finders)?));
@@ -127,8 +133,16 @@ impl Reports {
 /// Describes the convergence target, such as `val_accuracy >= 0.9`.
 fn target_text(experiment: &Experiment) -> String {
     let convergence = &experiment.convergence;
-    let relation = if convergence.metric.higher_is_better() { ">=" } else { "<=" };
-    format!("{} {relation} {}", convergence.metric.name(), convergence.target)
+    let relation = if convergence.metric.higher_is_better() {
+        ">="
+    } else {
+        "<="
+    };
+    format!(
+        "{} {relation} {}",
+        convergence.metric.name(),
+        convergence.target
+    )
 }
 
 impl Reports {
@@ -141,7 +155,10 @@ impl Reports {
             write_atomic(&plot_dir.join(&plot.file), plot.svg.as_bytes())?;
         }
         let path = dir.join("report.html");
-        write_atomic(&path, page::render(&self.name, &self.target, self, &plots).as_bytes())?;
+        write_atomic(
+            &path,
+            page::render(&self.name, &self.target, self, &plots).as_bytes(),
+        )?;
         Ok(path)
     }
 }

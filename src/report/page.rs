@@ -14,7 +14,18 @@ fn number(value: Option<f64>) -> String {
 }
 
 fn comparison_table(reports: &Reports) -> Table {
-    let header = ["model", "dataset", "optimizer", "method", "suggested lr", "best grid lr", "ratio", "epochs at suggestion", "epochs at best", "in band"];
+    let header = [
+        "model",
+        "dataset",
+        "optimizer",
+        "method",
+        "suggested lr",
+        "best grid lr",
+        "ratio",
+        "epochs at suggestion",
+        "epochs at best",
+        "in band",
+    ];
     Table {
         caption: Some("Each method's suggestion (median over seeds) beside the grid rate that converged in the fewest epochs.".into()),
         header: header.iter().map(|h| h.to_string()).collect(),
@@ -88,7 +99,12 @@ fn scenario_table(reports: &Reports) -> Table {
 }
 
 /// Renders the page for experiment `name` with the plots of every group.
-pub fn render(name: &str, target: &str, reports: &Reports, plots: &[(String, Vec<Plot>)]) -> String {
+pub fn render(
+    name: &str,
+    target: &str,
+    reports: &Reports,
+    plots: &[(String, Vec<Plot>)],
+) -> String {
     let runs = reports.records.len();
     let tests = reports.finders.len();
     let mut sections = vec![Section {
@@ -120,7 +136,13 @@ pub fn render(name: &str, target: &str, reports: &Reports, plots: &[(String, Vec
     for (title, group_plots) in plots {
         sections.push(Section {
             heading: title.clone(),
-            figures: group_plots.iter().map(|p| Figure { svg: p.svg.clone(), caption: p.caption.clone() }).collect(),
+            figures: group_plots
+                .iter()
+                .map(|p| Figure {
+                    svg: p.svg.clone(),
+                    caption: p.caption.clone(),
+                })
+                .collect(),
             ..Default::default()
         });
     }

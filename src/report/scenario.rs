@@ -13,7 +13,7 @@
 //!    rose between evaluations in at least `overshoot_share` of the intervals.
 //! 5. `slow`: otherwise, a rate below the best that reaches the target late or never.
 //!
-//! On a quadratic bowl with exact gradients these rules give theory's answer
+//! On a quadratic bowl with exact gradients these rules give theory's result
 //! for the largest curvature a: rates above 2/a diverge (rule 1), rates
 //! between 1/a and 2/a flip sign at every step (rule 2), and rates up to 1/a
 //! approach monotonically (rules 3 and 5).
@@ -36,7 +36,12 @@ pub enum Scenario {
 
 impl Scenario {
     /// The scenarios in the order of their rates in the classic picture: α1 < α4 < α2 < α3.
-    pub const BY_RATE: [Scenario; 4] = [Scenario::Slow, Scenario::Converging, Scenario::Oscillating, Scenario::Diverging];
+    pub const BY_RATE: [Scenario; 4] = [
+        Scenario::Slow,
+        Scenario::Converging,
+        Scenario::Oscillating,
+        Scenario::Diverging,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -59,13 +64,21 @@ impl fmt::Display for Scenario {
 pub fn parameter_overshoot(record: &Record) -> Option<f64> {
     let path = record.outcome.parameter_path.as_ref()?;
     let steps = path.len().checked_sub(1).filter(|&n| n > 0)?;
-    let flips = path.windows(2).filter(|pair| pair[0] * pair[1] < 0.0).count();
+    let flips = path
+        .windows(2)
+        .filter(|pair| pair[0] * pair[1] < 0.0)
+        .count();
     Some(flips as f64 / steps as f64)
 }
 
 /// Computes the share of evaluation intervals in which the validation loss rose.
 pub fn loss_rises(record: &Record) -> f64 {
-    let losses: Vec<f64> = record.outcome.evaluations.iter().map(|e| e.val_loss).collect();
+    let losses: Vec<f64> = record
+        .outcome
+        .evaluations
+        .iter()
+        .map(|e| e.val_loss)
+        .collect();
     let intervals = losses.len().saturating_sub(1);
     if intervals == 0 {
         return 0.0;
@@ -105,10 +118,16 @@ pub fn label(record: &Record, best: Option<(f64, f64)>, spec: &ScenarioSpec) -> 
 }
 
 /// Labels every grid run of `groups`, by run id.
-pub fn label_all(groups: &[Group], grid_records: &[Record], spec: &ScenarioSpec) -> HashMap<String, Scenario> {
+pub fn label_all(
+    groups: &[Group],
+    grid_records: &[Record],
+    spec: &ScenarioSpec,
+) -> HashMap<String, Scenario> {
     let mut labels = HashMap::new();
     for group in groups {
-        let best = group.best().and_then(|b| b.median_epochs.map(|epochs| (b.lr, epochs)));
+        let best = group
+            .best()
+            .and_then(|b| b.median_epochs.map(|epochs| (b.lr, epochs)));
         for record in grid_records.iter().filter(|r| group.contains(r)) {
             if let Some(scenario) = label(record, best, spec) {
                 labels.insert(record.run_id.clone(), scenario);
@@ -138,25 +157,44 @@ pub struct ScenarioRow {
     pub blog_order_holds: bool,
 }
 
-/// The label of a rate: the most common label over its seeds, ties going to
-/// the label of the first seed.
-fn rate_label(lr: f64, records: &[&Record], labels: &HashMap<String, Scenario>) -> Option<Scenario> {
-    let seeds: Vec<Scenario> = records.iter().filter(|r| r.lr == lr).filter_map(|r| labels.get(&r.run_id).copied()).collect();
+/// Picks the label of a rate: the most common label over its seeds, ties
+/// going to the label of the first seed.
+fn rate_label(
+    lr: f64,
+    records: &[&Record],
+    labels: &HashMap<String, Scenario>,
+) -> Option<Scenario> {
+    let seeds: Vec<Scenario> = records
+        .iter()
+        .filter(|r| r.lr == lr)
+        .filter_map(|r| labels.get(&r.run_id).copied())
+        .collect();
     let count = |scenario: Scenario| seeds.iter().filter(|&&s| s == scenario).count();
     let most = seeds.iter().map(|&s| count(s)).max()?;
     seeds.iter().copied().find(|&s| count(s) == most)
 }
 
 /// Builds the per-group scenario table from the grid runs and their labels.
-pub fn table(groups: &[Group], grid_records: &[Record], labels: &HashMap<String, Scenario>) -> Vec<ScenarioRow> {
+pub fn table(
+    groups: &[Group],
+    grid_records: &[Record],
+    labels: &HashMap<String, Scenario>,
+) -> Vec<ScenarioRow> {
     let mut rows = Vec::new();
     for group in groups {
         let members: Vec<&Record> = grid_records.iter().filter(|r| group.contains(r)).collect();
-        let rated: Vec<(f64, Scenario)> =
-            group.rates.iter().filter_map(|rate| rate_label(rate.lr, &members, labels).map(|s| (rate.lr, s))).collect();
+        let rated: Vec<(f64, Scenario)> = group
+            .rates
+            .iter()
+            .filter_map(|rate| rate_label(rate.lr, &members, labels).map(|s| (rate.lr, s)))
+            .collect();
         let mut group_rows: Vec<ScenarioRow> = Vec::new();
         for scenario in Scenario::BY_RATE {
-            let lrs: Vec<f64> = rated.iter().filter(|(_, s)| *s == scenario).map(|(lr, _)| *lr).collect();
+            let lrs: Vec<f64> = rated
+                .iter()
+                .filter(|(_, s)| *s == scenario)
+                .map(|(lr, _)| *lr)
+                .collect();
             let (Some(&lr_min), Some(&lr_max)) = (lrs.first(), lrs.last()) else {
                 continue;
             };
@@ -189,7 +227,8 @@ pub fn table(groups: &[Group], grid_records: &[Record], labels: &HashMap<String,
             });
         }
         let representatives: Vec<f64> = group_rows.iter().map(|r| r.representative_lr).collect();
-        let holds = group_rows.len() == 4 && representatives.windows(2).all(|pair| pair[0] < pair[1]);
+        let holds =
+            group_rows.len() == 4 && representatives.windows(2).all(|pair| pair[0] < pair[1]);
         for row in &mut group_rows {
             row.blog_order_holds = holds;
         }

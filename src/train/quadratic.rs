@@ -1,5 +1,5 @@
 //! Full-batch gradient descent on a quadratic bowl, the problem whose four
-//! learning-rate scenarios have exact answers. Plain Rust, no libtorch: the
+//! learning-rate scenarios have exact solutions. Plain Rust, no libtorch: the
 //! parameter vector is small and every step is a few multiplications.
 
 use rand::Rng;
@@ -28,28 +28,37 @@ impl Bowl<'_> {
     }
 
     fn loss(&self, w: &[f64]) -> f64 {
-        self.spec.curvatures.iter().zip(w).map(|(a, x)| 0.5 * a * x * x).sum()
+        self.spec
+            .curvatures
+            .iter()
+            .zip(w)
+            .map(|(a, x)| 0.5 * a * x * x)
+            .sum()
     }
 
-    /// The gradient a_i · w_i, plus Gaussian noise when the spec asks for it.
+    /// The gradient a_i · w_i, plus Gaussian noise when the spec sets `noise`.
     fn gradient(&mut self, w: &[f64]) -> Vec<f64> {
         let noise = self.spec.noise;
         let exact = self.spec.curvatures.iter().zip(w).map(|(a, x)| a * x);
         if noise == 0.0 {
             return exact.collect();
         }
-        exact.map(|g| g + noise * standard_normal(&mut self.noise)).collect()
+        exact
+            .map(|g| g + noise * standard_normal(&mut self.noise))
+            .collect()
     }
 
     /// Index of the coordinate with the largest curvature, whose path shows
     /// the overshoot that theory predicts.
     fn stiffest(&self) -> usize {
         let curvatures = &self.spec.curvatures;
-        (0..curvatures.len()).max_by(|&i, &j| curvatures[i].total_cmp(&curvatures[j])).unwrap_or(0)
+        (0..curvatures.len())
+            .max_by(|&i, &j| curvatures[i].total_cmp(&curvatures[j]))
+            .unwrap_or(0)
     }
 }
 
-/// A standard normal sample by the Box-Muller transform.
+/// Draws a standard normal sample by the Box-Muller transform.
 fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
     let u: f64 = 1.0 - rng.random::<f64>();
     let v: f64 = rng.random();
@@ -66,7 +75,12 @@ struct Optimizer<'a> {
 
 impl<'a> Optimizer<'a> {
     fn new(spec: &'a OptimizerSpec, size: usize) -> Self {
-        Optimizer { spec, velocity: vec![0.0; size], second_moment: vec![0.0; size], steps: 0 }
+        Optimizer {
+            spec,
+            velocity: vec![0.0; size],
+            second_moment: vec![0.0; size],
+            steps: 0,
+        }
     }
 
     fn step(&mut self, w: &mut [f64], gradient: &[f64], lr: f64) {
@@ -76,7 +90,11 @@ impl<'a> Optimizer<'a> {
             let update = match self.spec.kind {
                 OptimizerKind::Sgd => g,
                 OptimizerKind::Momentum { momentum, nesterov } => {
-                    self.velocity[i] = if self.steps == 1 { g } else { momentum * self.velocity[i] + g };
+                    self.velocity[i] = if self.steps == 1 {
+                        g
+                    } else {
+                        momentum * self.velocity[i] + g
+                    };
                     if nesterov {
                         g + momentum * self.velocity[i]
                     } else {
@@ -97,7 +115,10 @@ impl<'a> Optimizer<'a> {
 }
 
 fn bowl<'a>(spec: &'a QuadraticSpec, seed: u64) -> Bowl<'a> {
-    Bowl { spec, noise: init::generator(seed, NOISE_STREAM) }
+    Bowl {
+        spec,
+        noise: init::generator(seed, NOISE_STREAM),
+    }
 }
 
 /// A training run on a quadratic bowl.
@@ -127,7 +148,11 @@ fn evaluation(step: u64, per_epoch: u64, lr: f64, loss: f64) -> Evaluation {
 /// Runs gradient descent, evaluating the exact loss every `eval_every`
 /// epochs, and records the stiffest coordinate's offset from the minimum
 /// after every step.
-fn train(run: &Run, spec: &QuadraticSpec, observe: &mut dyn FnMut(&Evaluation)) -> Result<Outcome, Interrupted> {
+fn train(
+    run: &Run,
+    spec: &QuadraticSpec,
+    observe: &mut dyn FnMut(&Evaluation),
+) -> Result<Outcome, Interrupted> {
     let mut bowl = bowl(spec, run.seed);
     let mut w = bowl.start();
     let stiffest = bowl.stiffest();
@@ -157,7 +182,8 @@ fn train(run: &Run, spec: &QuadraticSpec, observe: &mut dyn FnMut(&Evaluation)) 
         }
         let point = evaluation(step, per_epoch, run.lr, bowl.loss(&w));
         observe(&point);
-        if converged_at.is_none() && divergence.is_none() && meets_target(&run.convergence, &point) {
+        if converged_at.is_none() && divergence.is_none() && meets_target(&run.convergence, &point)
+        {
             converged_at = Some(point.epoch);
         }
         evaluations.push(point);
@@ -172,7 +198,13 @@ fn train(run: &Run, spec: &QuadraticSpec, observe: &mut dyn FnMut(&Evaluation)) 
         (None, Some(_)) => Status::Diverged,
         (None, None) => Status::NotConverged,
     };
-    Ok(Outcome { status, epochs_to_converge: converged_at, evaluations, note: divergence, parameter_path: Some(path) })
+    Ok(Outcome {
+        status,
+        epochs_to_converge: converged_at,
+        evaluations,
+        note: divergence,
+        parameter_path: Some(path),
+    })
 }
 
 /// A range test on a quadratic bowl: gradient steps at the finder's
@@ -199,7 +231,12 @@ impl FinderJob for QuadraticFinderJob {
                 break;
             }
         }
-        let stop_reason = test.stop_reason().expect("the loop ends only after the test stops");
-        Ok(FinderOutcome { points: test.points().to_vec(), stop_reason })
+        let stop_reason = test
+            .stop_reason()
+            .expect("the loop ends only after the test stops");
+        Ok(FinderOutcome {
+            points: test.points().to_vec(),
+            stop_reason,
+        })
     }
 }
