@@ -31,6 +31,10 @@ pub struct Cli {
 pub enum Command {
     /// Run only the learning-rate finders of the grid and write lr_find.csv and suggestions.csv.
     Find(RunArgs),
+    /// Merge the records of the shards of one grid, list missing and failed runs, and write the reports.
+    Report(crate::commands::report::ReportArgs),
+    /// Write the sbatch scripts of a Slurm job array that runs the grid in shards, and print how to submit them.
+    Slurm(crate::commands::slurm::SlurmArgs),
 }
 
 #[derive(Debug, Args)]
@@ -50,4 +54,16 @@ pub struct RunArgs {
     /// Run everything again, even runs whose records are already stored.
     #[arg(long)]
     pub force: bool,
+
+    /// Run only shard K of N (0 <= K < N): the range tests and grid runs whose position in the
+    /// --dry-run order, modulo N, is K, and the runs at the suggestions of its range tests
+    /// [default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX when set].
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse_shard)]
+    pub shard: Option<crate::shard::Shard>,
+
+    /// Number of shards N when the shard index K comes from JOB_COMPLETION_INDEX or
+    /// SLURM_ARRAY_TASK_ID [default: SLURM_ARRAY_TASK_COUNT, or SWEEP_SHARD_COUNT].
+    #[arg(long, value_name = "N", conflicts_with = "shard",
+          value_parser = crate::shard::parse_shard_count)]
+    pub shard_count: Option<usize>,
 }

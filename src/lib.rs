@@ -16,4 +16,5 @@ pub mod plot;
 pub mod records;
 pub mod report;
 pub mod runner;
+pub mod shard;
 pub mod train;

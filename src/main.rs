@@ -12,6 +12,8 @@ fn main() {
     }
     let result = match &cli.command {
         Some(Command::Find(args)) => commands::find::run(args),
+        Some(Command::Report(args)) => commands::report::run(args),
+        Some(Command::Slurm(args)) => commands::slurm::run(args),
         None => commands::sweep::run(&cli.run, cli.dry_run),
     };
     let code = result.unwrap_or_else(|error| {

@@ -1,14 +1,19 @@
 //! `sweep find FILE`: run only the range tests and write their reports.
 
-use super::{load_experiment, prepare, EXIT_RUN_FAILED};
+use super::{choose_shard, load_experiment, prepare, EXIT_RUN_FAILED};
 use crate::cli::RunArgs;
 use crate::grid;
 use crate::report::{summary, Reports};
 use crate::runner;
+use crate::shard::{self, Manifest, Scope};
 
 pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
     let experiment = match load_experiment(args) {
         Ok(experiment) => experiment,
+        Err(code) => return Ok(code),
+    };
+    let shard = match choose_shard(args) {
+        Ok(shard) => shard,
         Err(code) => return Ok(code),
     };
     let finders = grid::finder_runs(&experiment);
@@ -19,11 +24,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         );
         return Ok(super::EXIT_INVALID_INPUT);
     }
-    let prepared = match prepare(experiment, args)? {
+    let prepared = match prepare(experiment, args, shard)? {
         Ok(prepared) => prepared,
         Err(code) => return Ok(code),
     };
     let experiment = &prepared.experiment;
+    Manifest::for_experiment(experiment, Scope::Find, shard)?.write(&prepared.out, shard)?;
+    let (finders, _) = shard::select(shard, finders, Vec::new());
+
     eprintln!(
         "{}: {} range tests on {} workers",
         experiment.name,
@@ -39,6 +47,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<i32> {
         prepared.reuse,
     )?;
     let records = finished.records;
+
+    if let Some(shard) = shard {
+        let out = &prepared.out;
+        let code = super::report::finish_shard(shard, out, &records, &[], finished.interrupted);
+        return Ok(code);
+    }
     for path in Reports::write_finder_only(&records, &prepared.out)? {
         println!("wrote {}", path.display());
     }

@@ -1,15 +1,18 @@
 //! The subcommands; each returns the process exit code.
 
 pub mod find;
+pub mod report;
+pub mod slurm;
 pub mod sweep;
 
 use std::path::PathBuf;
 
 use crate::cli::RunArgs;
 use crate::data::tensors::Dataset;
-use crate::experiment::Experiment;
-use crate::records::{RecordStore, ResultsLock};
+use crate::experiment::{DatasetKind, Experiment};
+use crate::records::RecordStore;
 use crate::runner::Reuse;
+use crate::shard::{FolderLock, Shard};
 use crate::train::torch::TorchTrainer;
 
 /// Exit codes: 0 when every run finished, 1 when a run or the sweep failed,
@@ -27,8 +30,9 @@ pub struct Prepared {
     pub out: PathBuf,
     pub store: RecordStore,
     pub reuse: Reuse,
-    /// Held until the command ends, so that no other sweep writes to `out`.
-    pub lock: ResultsLock,
+    /// Held until the command ends, so that no other sweep, or no other
+    /// process of the same shard, writes to `out`.
+    pub lock: FolderLock,
 }
 
 /// Reads and checks the experiment file, or prints why it is invalid and
@@ -42,13 +46,38 @@ pub fn load_experiment(args: &RunArgs) -> Result<Experiment, i32> {
     })
 }
 
-/// Loads the datasets the grid uses, once, and opens the results folder.
-pub fn prepare(experiment: Experiment, args: &RunArgs) -> anyhow::Result<Result<Prepared, i32>> {
+/// Chooses the shard from `--shard`, `--shard-count` and the environment and
+/// prints it, or prints why it is invalid and returns the exit code. A single
+/// shard (K/1) is the whole grid and returns `None`.
+pub fn choose_shard(args: &RunArgs) -> Result<Option<Shard>, i32> {
+    let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+    match crate::shard::choose(args.shard, args.shard_count, var) {
+        Ok(Some(choice)) => {
+            eprintln!("{choice}");
+            Ok(Some(choice.shard).filter(|shard| shard.count > 1))
+        }
+        Ok(None) => Ok(None),
+        Err(message) => {
+            eprintln!("error: {message}");
+            Err(EXIT_INVALID_INPUT)
+        }
+    }
+}
+
+/// Loads the datasets the grid uses, once, and opens the results folder for
+/// the whole grid or for one shard.
+pub fn prepare(
+    experiment: Experiment,
+    args: &RunArgs,
+    shard: Option<Shard>,
+) -> anyhow::Result<Result<Prepared, i32>> {
     let datasets: anyhow::Result<Vec<Dataset>> = experiment
         .grid
         .datasets
         .iter()
-        .map(|name| Dataset::load(experiment.dataset(name)))
+        .map(|name| experiment.dataset(name))
+        .filter(|spec| spec.kind == DatasetKind::Idx)
+        .map(Dataset::load)
         .collect();
     let datasets = match datasets {
         Ok(datasets) => datasets,
@@ -59,7 +88,7 @@ pub fn prepare(experiment: Experiment, args: &RunArgs) -> anyhow::Result<Result<
     };
     let workers = args.jobs.map_or_else(default_workers, usize::from);
     let out = args.out.join(&experiment.name);
-    let lock = match ResultsLock::acquire(&out) {
+    let lock = match FolderLock::acquire(&out, shard) {
         Ok(lock) => lock,
         Err(error) => {
             eprintln!("error: {error:#}");

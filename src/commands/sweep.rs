@@ -1,14 +1,17 @@
 //! `sweep FILE`: validate, load the data once, run the range tests, train the
 //! grid and the suggestions, and write the reports.
 
+use std::path::Path;
+
 use anyhow::Context;
 
-use super::{load_experiment, prepare, EXIT_RUN_FAILED};
+use super::{choose_shard, load_experiment, prepare, EXIT_RUN_FAILED};
 use crate::cli::RunArgs;
 use crate::experiment::Experiment;
-use crate::grid::{self, Suggested};
+use crate::grid;
 use crate::report::{summary, Reports};
 use crate::runner::{self, cancel};
+use crate::shard::{self, Manifest, Scope, Shard};
 use crate::train::Status;
 
 pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
@@ -16,11 +19,15 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
         Ok(experiment) => experiment,
         Err(code) => return Ok(code),
     };
+    let shard = match choose_shard(args) {
+        Ok(shard) => shard,
+        Err(code) => return Ok(code),
+    };
     if dry_run {
-        print_grid(&experiment);
+        print_grid(&experiment, shard);
         return Ok(0);
     }
-    let prepared = match prepare(experiment, args)? {
+    let prepared = match prepare(experiment, args, shard)? {
         Ok(prepared) => prepared,
         Err(code) => return Ok(code),
     };
@@ -30,8 +37,12 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
         prepared.workers,
         &prepared.store,
     );
-    let finder_runs = grid::finder_runs(experiment);
-    let mut runs = grid::expand(experiment);
+    Manifest::for_experiment(experiment, Scope::Sweep, shard)?.write(&prepared.out, shard)?;
+    let (finder_runs, mut runs) = shard::select(
+        shard,
+        grid::finder_runs(experiment),
+        grid::expand(experiment),
+    );
     eprintln!(
         "{}: {} range tests and {} grid runs on {workers} workers, results in {}",
         experiment.name,
@@ -46,27 +57,12 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
     let finders = runner::find_all(trainer, &finder_runs, methods, workers, store, reuse)?;
     let mut interrupted = finders.interrupted;
     let finders = finders.records;
-    if experiment.finder.train_suggestions {
-        let suggested: Vec<Suggested> = finder_runs
-            .iter()
-            .filter_map(|run| {
-                finders
-                    .iter()
-                    .find(|f| f.run_id == run.id)
-                    .map(|record| (run, record))
-            })
-            .flat_map(|(run, record)| {
-                methods.iter().filter_map(move |&method| {
-                    record.suggestion(method).map(|lr| Suggested {
-                        finder: run,
-                        method,
-                        lr,
-                    })
-                })
-            })
-            .collect();
-        runs.extend(grid::suggestion_runs(experiment, &suggested, runs.len()));
-    }
+    runs.extend(shard::suggestion_runs(
+        experiment,
+        &finder_runs,
+        &finders,
+        runs.len(),
+    ));
     let records = if cancel::stop_requested() {
         interrupted += runs.len();
         Vec::new()
@@ -76,25 +72,14 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
         finished.records
     };
 
+    if let Some(shard) = shard {
+        let out = &prepared.out;
+        let code = super::report::finish_shard(shard, out, &finders, &records, interrupted);
+        return Ok(code);
+    }
+
     let reports = Reports::build(experiment, records, finders);
-    let written = reports
-        .write(&prepared.out)
-        .context("failed to write the reports")?;
-    println!("\n{}", summary::table(&reports.groups));
-    if !reports.comparison.is_empty() {
-        println!(
-            "{}",
-            summary::comparison_table(
-                &reports.groups,
-                &reports.comparison,
-                experiment.finder.band_factor
-            )
-        );
-        println!("{}", summary::method_table(&reports.methods));
-    }
-    for path in &written {
-        println!("wrote {}", path.display());
-    }
+    write_reports(experiment, &reports, &prepared.out)?;
     if interrupted > 0 {
         let stored = reports.records.len() + reports.finders.len();
         return Ok(super::interrupted(stored, interrupted));
@@ -114,17 +99,55 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn print_grid(experiment: &Experiment) {
-    let finders = grid::finder_runs(experiment);
-    let runs = grid::expand(experiment);
+/// Writes the reports into `out`, then prints the summary tables and the
+/// paths written. `sweep report` writes the merged reports with it too.
+pub fn write_reports(experiment: &Experiment, reports: &Reports, out: &Path) -> anyhow::Result<()> {
+    let written = reports.write(out).context("failed to write the reports")?;
+    print_tables(experiment, reports);
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
+    let page = reports
+        .write_page(out)
+        .context("failed to write the report page")?;
+    println!("report: {}", page.display());
+    Ok(())
+}
+
+/// Prints the summary tables of the reports: per group, then the finder's
+/// suggestions beside the best rates.
+fn print_tables(experiment: &Experiment, reports: &Reports) {
+    println!("\n{}", summary::table(&reports.groups));
+    if !reports.comparison.is_empty() {
+        println!(
+            "{}",
+            summary::comparison_table(
+                &reports.groups,
+                &reports.comparison,
+                experiment.finder.band_factor
+            )
+        );
+        println!("{}", summary::method_table(&reports.methods));
+    }
+}
+
+fn print_grid(experiment: &Experiment, shard: Option<Shard>) {
+    let (finders, runs) = shard::select(
+        shard,
+        grid::finder_runs(experiment),
+        grid::expand(experiment),
+    );
     let per_test = if experiment.finder.train_suggestions {
         experiment.finder.methods.len()
     } else {
         0
     };
+    let name = match shard {
+        Some(shard) => format!("{} shard {shard}", experiment.name),
+        None => experiment.name.clone(),
+    };
     println!(
-        "{}: {} grid runs, {} range tests, up to {} runs at their suggestions",
-        experiment.name,
+        "{name}: {} grid runs, {} range tests, up to {} runs at their suggestions",
         runs.len(),
         finders.len(),
         finders.len() * per_test
