@@ -4,6 +4,12 @@ use sweep::cli::{Cli, Command};
 use sweep::commands;
 
 fn main() {
+    // Die quietly on a closed pipe (`sweep --dry-run FILE | head`), as Unix tools do,
+    // instead of panicking in println!.
+    // SAFETY: called before any other thread starts; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     if let Err(error) = commands::install_stop_handler() {
         eprintln!(

@@ -168,3 +168,32 @@ fn missing_file_and_bad_flags() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--jobs"));
 }
+
+#[test]
+fn dry_run_checks_data_files() {
+    let dir = project(common::SMALL_GRID);
+    std::fs::remove_file(dir.path().join("shapes/t10k-labels-idx1-ubyte")).unwrap();
+    let output = sweep(dir.path(), &["tiny.toml", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("tiny.toml:4:8: `datasets.shapes.path`"), "{stderr}");
+    assert!(stderr.contains("no test labels file"), "{stderr}");
+    assert!(stderr.contains("hint: scripts/setup"), "{stderr}");
+}
+
+#[test]
+fn closed_pipe_is_not_a_panic() {
+    // About 3,000 lines, more than a pipe buffers, so writing fails once head exits.
+    let dir = project(&common::SMALL_GRID.replace("lr = [0.001, 0.1, 50.0]", "lr = \"1e-6 to 10, 100 per decade\""));
+    let binary = assert_cmd::cargo::cargo_bin("sweep");
+    let script = format!("'{}' tiny.toml --dry-run | head -n 1", binary.display());
+    let output = std::process::Command::new("bash")
+        .args(["-o", "pipefail", "-c", &script])
+        .current_dir(dir.path())
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(text(&output.stdout).lines().count(), 1);
+}

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use crate::cli::RunArgs;
 use crate::data::tensors::Dataset;
-use crate::experiment::{DatasetKind, Experiment};
+use crate::data::{split_files, Split};
+use crate::experiment::{DatasetKind, Experiment, Validation};
 use crate::records::RecordStore;
 use crate::runner::Reuse;
 use crate::shard::{FolderLock, Shard};
@@ -71,21 +72,16 @@ pub fn prepare(
     args: &RunArgs,
     shard: Option<Shard>,
 ) -> anyhow::Result<Result<Prepared, i32>> {
-    let datasets: anyhow::Result<Vec<Dataset>> = experiment
-        .grid
-        .datasets
-        .iter()
-        .map(|name| experiment.dataset(name))
-        .filter(|spec| spec.kind == DatasetKind::Idx)
-        .map(Dataset::load)
-        .collect();
-    let datasets = match datasets {
-        Ok(datasets) => datasets,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            return Ok(Err(EXIT_INVALID_INPUT));
+    let mut datasets = Vec::new();
+    for spec in image_datasets(&experiment) {
+        match Dataset::load(spec) {
+            Ok(dataset) => datasets.push(dataset),
+            Err(error) => {
+                report_data_error(&experiment, &spec.name, &error);
+                return Ok(Err(EXIT_INVALID_INPUT));
+            }
         }
-    };
+    }
     let workers = args.jobs.map_or_else(default_workers, usize::from);
     let out = args.out.join(&experiment.name);
     let lock = match FolderLock::acquire(&out, shard) {
@@ -129,4 +125,42 @@ pub fn interrupted(finished: usize, remaining: usize) -> i32 {
 /// Makes Ctrl-C and SIGTERM stop the sweep gracefully.
 pub fn install_stop_handler() -> anyhow::Result<()> {
     crate::runner::cancel::install_handler()
+}
+
+/// The IDX datasets the grid uses, in grid order.
+fn image_datasets(experiment: &Experiment) -> impl Iterator<Item = &crate::experiment::DatasetSpec> {
+    experiment
+        .grid
+        .datasets
+        .iter()
+        .map(|name| experiment.dataset(name))
+        .filter(|spec| spec.kind == DatasetKind::Idx)
+}
+
+/// Prints a data error at the place of the dataset's `path` in the experiment file.
+fn report_data_error(experiment: &Experiment, name: &str, error: &anyhow::Error) {
+    let location = experiment.location(&["datasets", name, "path"]);
+    eprintln!("error: {location}: `datasets.{name}.path`: {error:#}");
+    eprintln!(
+        "hint: scripts/setup fetches MNIST and Fashion-MNIST into data/; otherwise point `path` \
+         at a folder with the IDX files, relative to the experiment file"
+    );
+}
+
+/// Checks that every IDX dataset's files exist, without reading them (for
+/// `--dry-run`); prints the first problem and returns the exit code.
+pub fn check_data_files(experiment: &Experiment) -> Result<(), i32> {
+    for spec in image_datasets(experiment) {
+        let mut splits = vec![Split::Train];
+        if spec.validation == Validation::TestSplit {
+            splits.push(Split::Test);
+        }
+        for split in splits {
+            if let Err(error) = split_files(&spec.path, split) {
+                report_data_error(experiment, &spec.name, &anyhow::Error::new(error));
+                return Err(EXIT_INVALID_INPUT);
+            }
+        }
+    }
+    Ok(())
 }

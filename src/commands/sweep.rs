@@ -24,6 +24,9 @@ pub fn run(args: &RunArgs, dry_run: bool) -> anyhow::Result<i32> {
         Err(code) => return Ok(code),
     };
     if dry_run {
+        if let Err(code) = super::check_data_files(&experiment) {
+            return Ok(code);
+        }
         print_grid(&experiment, shard);
         return Ok(0);
     }
