@@ -19,7 +19,7 @@ use crate::finder::{FinderSettings, Method};
 
 /// Changes whenever the training code changes in a way that changes results,
 /// so that stored runs from older code are not mistaken for current ones.
-pub const TRAINING_CODE_VERSION: u32 = 1;
+pub const TRAINING_CODE_VERSION: u32 = 2;
 
 /// The origin of a training run's learning rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -72,13 +72,15 @@ impl Dataset {
             );
         }
         let (mean, std) = pixel_statistics(&train.images.pixels);
+        // Scaled in place, so that loading holds one float copy of the images, not four.
         let images = |set: &IdxImages| {
-            Tensor::from_slice(&set.pixels)
+            let mut images = Tensor::from_slice(&set.pixels)
                 .to_kind(Kind::Float)
-                .view([set.count as i64, 1, rows as i64, cols as i64])
-                .divide_scalar(255.0)
-                .subtract_scalar(mean)
-                .divide_scalar(std)
+                .view([set.count as i64, 1, rows as i64, cols as i64]);
+            let _ = images.divide_scalar_(255.0);
+            let _ = images.subtract_scalar_(mean);
+            let _ = images.divide_scalar_(std);
+            images
         };
         let labels = |labels: &[u8]| Tensor::from_slice(labels).to_kind(Kind::Int64);
         Ok(Dataset {

@@ -17,8 +17,10 @@ use crate::train::schedule::{evaluation_steps, steps_per_epoch};
 use crate::train::{find, init, model, optimizer};
 use crate::train::{Evaluation, FinderJob, FinderOutcome, Job, Outcome, Status, Trainer};
 
-/// Validation runs in chunks of this many samples to bound memory.
-const EVAL_CHUNK: i64 = 2048;
+/// Validation runs in chunks of this many samples. Smaller chunks stay in
+/// cache: evaluating 1,663 MNIST images with LeNet took half the time in
+/// chunks of 512 as in one chunk (scripts/bench, 2-core AMD EPYC VM).
+const EVAL_CHUNK: i64 = 512;
 
 /// Trains runs with libtorch on datasets loaded once.
 pub struct TorchTrainer {
