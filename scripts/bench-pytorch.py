@@ -5,7 +5,7 @@ It mirrors src/train (model.rs, init.rs, torch.rs, find.rs) operation for
 operation. It uses the same architectures and init ranges, a shuffled
 permutation per epoch with `index_select` per batch, plain SGD, cross-entropy
 and one intra-op thread. It evaluates before the first update and every
-`eval_every` epochs on the whole validation set in chunks of 2048, and it
+`eval_every` epochs on the whole validation set in chunks of 512, and it
 checks the same divergence watch after every batch.
 The timed region starts before the model is built and ends when training ends,
 as `wall_seconds` in sweep's runs.csv does. Loading the data is not timed.
@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-EVAL_CHUNK = 2048
+EVAL_CHUNK = 512
 # Smoothing of the divergence watch (src/train/monitor.rs).
 LOSS_SMOOTHING = 0.9
 
