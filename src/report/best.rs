@@ -43,11 +43,14 @@ impl Group {
             })
     }
 
+    /// Checks whether a model, dataset and optimizer name this group.
+    pub fn is(&self, model: &str, dataset: &str, optimizer: &str) -> bool {
+        self.model == model && self.dataset == dataset && self.optimizer == optimizer
+    }
+
     /// Checks whether a record belongs to this group.
     pub fn contains(&self, record: &Record) -> bool {
-        record.model == self.model
-            && record.dataset == self.dataset
-            && record.optimizer == self.optimizer
+        self.is(&record.model, &record.dataset, &record.optimizer)
     }
 
     pub fn count(&self, status: Status) -> usize {

@@ -43,10 +43,6 @@ pub fn convergent_band(group: &Group, band_factor: f64) -> Option<(f64, f64)> {
     Some((low, high))
 }
 
-fn in_group<'a>(group: &Group, model: &str, dataset: &str, optimizer: &str) -> bool {
-    group.model == model && group.dataset == dataset && group.optimizer == optimizer
-}
-
 /// Builds one row per group and method. `groups` come from the grid runs,
 /// `suggestion_runs` are the runs trained at the suggestions.
 pub fn compare(
@@ -65,20 +61,14 @@ pub fn compare(
         for &method in methods {
             let suggestions: Vec<f64> = finders
                 .iter()
-                .filter(|f| {
-                    group.model == f.model
-                        && group.dataset == f.dataset
-                        && group.optimizer == f.optimizer
-                })
+                .filter(|f| group.is(&f.model, &f.dataset, &f.optimizer))
                 .filter_map(|f| f.suggestion(method))
                 .collect();
             let suggested_lr = median(&suggestions);
             let source = format!("finder:{method}");
             let epochs: Vec<f64> = suggestion_runs
                 .iter()
-                .filter(|r| {
-                    r.lr_source == source && in_group(group, &r.model, &r.dataset, &r.optimizer)
-                })
+                .filter(|r| r.lr_source == source && group.contains(r))
                 .map(|r| r.outcome.epochs_to_converge.unwrap_or(f64::INFINITY))
                 .collect();
             let epochs_at_suggestion = median(&epochs).filter(|e| e.is_finite());

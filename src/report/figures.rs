@@ -40,11 +40,7 @@ fn median_suggestions(reports: &Reports, group: &Group) -> Vec<plot::Suggestion>
     reports
         .comparison
         .iter()
-        .filter(|row| {
-            row.model == group.model
-                && row.dataset == group.dataset
-                && row.optimizer == group.optimizer
-        })
+        .filter(|row| group.is(&row.model, &row.dataset, &row.optimizer))
         .filter_map(|row| {
             row.suggested_lr.map(|lr| plot::Suggestion {
                 method: row.method.to_string(),
@@ -124,11 +120,7 @@ fn representatives<'a>(
     reports
         .scenarios
         .iter()
-        .filter(|row| {
-            row.model == group.model
-                && row.dataset == group.dataset
-                && row.optimizer == group.optimizer
-        })
+        .filter(|row| group.is(&row.model, &row.dataset, &row.optimizer))
         .filter_map(|row| {
             let run = grid
                 .iter()
@@ -218,11 +210,7 @@ pub fn plots(reports: &Reports, target: &str) -> Vec<(String, Vec<Plot>)> {
             let finder = reports
                 .finders
                 .iter()
-                .filter(|f| {
-                    f.model == group.model
-                        && f.dataset == group.dataset
-                        && f.optimizer == group.optimizer
-                })
+                .filter(|f| group.is(&f.model, &f.dataset, &f.optimizer))
                 .filter(|f| f.error.is_none())
                 .min_by_key(|f| f.seed);
             if let Some(finder) = finder {

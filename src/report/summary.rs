@@ -97,11 +97,7 @@ pub fn comparison_table(groups: &[Group], rows: &[ComparisonRow], band_factor: f
         );
         let lines: Vec<Vec<String>> = rows
             .iter()
-            .filter(|r| {
-                r.model == group.model
-                    && r.dataset == group.dataset
-                    && r.optimizer == group.optimizer
-            })
+            .filter(|r| group.is(&r.model, &r.dataset, &r.optimizer))
             .map(|r| {
                 vec![
                     format!("  {}", r.method),
