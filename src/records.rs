@@ -243,7 +243,7 @@ pub mod float {
 ///
 /// It is an advisory lock on `DIR/.lock` (flock on Linux), which the kernel
 /// releases when the process ends, even by SIGKILL, so a crash never leaves it
-/// stuck. The file holds the owner's process id for the error message.
+/// stuck. The file contains the owner's process id for the error message.
 pub struct ResultsLock {
     _file: fs::File,
 }

@@ -49,7 +49,7 @@ fn results(dir: &Path, out: &str) -> PathBuf {
     dir.join(out).join("tiny")
 }
 
-/// Every record file's bytes by name; a redone run gets new bytes (its wall time changes).
+/// Reads every record file's bytes by name. A redone run gets new bytes because its wall time changes.
 fn records(results: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(results.join("records"))
         .map(|entries| {
@@ -67,7 +67,7 @@ fn records(results: &Path) -> BTreeMap<String, Vec<u8>> {
         .unwrap_or_default()
 }
 
-/// The CSV reports with timing columns removed, by file name.
+/// Reads the CSV reports with timing columns removed, by file name.
 fn reports_without_timings(results: &Path) -> BTreeMap<String, String> {
     let mut reports = BTreeMap::new();
     for name in [

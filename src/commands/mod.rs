@@ -127,8 +127,10 @@ pub fn install_stop_handler() -> anyhow::Result<()> {
     crate::runner::cancel::install_handler()
 }
 
-/// The IDX datasets the grid uses, in grid order.
-fn image_datasets(experiment: &Experiment) -> impl Iterator<Item = &crate::experiment::DatasetSpec> {
+/// Lists the IDX datasets the grid uses, in grid order.
+fn image_datasets(
+    experiment: &Experiment,
+) -> impl Iterator<Item = &crate::experiment::DatasetSpec> {
     experiment
         .grid
         .datasets

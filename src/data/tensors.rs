@@ -72,7 +72,7 @@ impl Dataset {
             );
         }
         let (mean, std) = pixel_statistics(&train.images.pixels);
-        // Scaled in place, so that loading holds one float copy of the images, not four.
+        // Scaled in place, so that loading keeps one float copy of the images in memory, not four.
         let images = |set: &IdxImages| {
             let mut images = Tensor::from_slice(&set.pixels)
                 .to_kind(Kind::Float)

@@ -52,7 +52,7 @@ impl<'a> Node<'a> {
         }
     }
 
-    /// The child at `segment` and the span of its key, if it has one.
+    /// Finds the child at `segment` and the span of its key, if it has one.
     fn child(self, segment: &Segment) -> Option<(Node<'a>, Option<Range<usize>>)> {
         match (segment, self) {
             (Segment::Key(key), Node::Item(Item::Table(table))) => {
@@ -80,8 +80,8 @@ impl Locator {
         }
     }
 
-    /// The span of the value at `path`, or of the nearest ancestor that has
-    /// one. With `key_span`, the span of the last key instead of its value
+    /// Finds the span of the value at `path`, or of the nearest ancestor that
+    /// has one. With `key_span`, the span of the last key instead of its value
     /// (used for unknown keys).
     pub fn span(&self, path: &[Segment], key_span: bool) -> Option<Range<usize>> {
         let document = self.document.as_ref()?;

@@ -74,7 +74,7 @@ pub enum DatasetKind {
     Quadratic(QuadraticSpec),
 }
 
-/// The bowl f(w) = sum of a_i / 2 · (w_i − w*_i)², whose exact answers make it
+/// The bowl f(w) = sum of a_i / 2 · (w_i − w*_i)², whose exact solutions make it
 /// the ground truth of the four scenarios: for the largest curvature a,
 /// gradient descent approaches w* monotonically below rate 1/a, in one step
 /// at 1/a, overshooting with alternating sign between 1/a and 2/a, and
@@ -93,7 +93,7 @@ pub struct QuadraticSpec {
 }
 
 impl QuadraticSpec {
-    /// The largest curvature, which sets the theoretical rates 1/a and 2/a.
+    /// Returns the largest curvature, which sets the theoretical rates 1/a and 2/a.
     pub fn max_curvature(&self) -> f64 {
         self.curvatures.iter().copied().fold(0.0, f64::max)
     }

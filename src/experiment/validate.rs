@@ -774,10 +774,10 @@ fn check_scenarios(raw: RawScenarios, c: &mut Checker) -> ScenarioSpec {
     }
 }
 
-/// Checks that every model of the grid trains on at least one of its
-/// datasets and the reverse (the grid skips pairs that do not fit, such as a
-/// network on a quadratic bowl), and that the metric and any per-dataset
-/// targets exist for them: a quadratic bowl has no accuracy.
+/// Checks that every model of the grid trains on at least one of its datasets
+/// and the reverse, because the grid skips pairs that do not fit, such as a
+/// network on a quadratic bowl. Also checks that the metric and any
+/// per-dataset targets exist for them, since a quadratic bowl has no accuracy.
 fn check_pairs(
     grid: &GridSpec,
     datasets: &[DatasetSpec],

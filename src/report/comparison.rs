@@ -3,8 +3,8 @@
 //!
 //! Per group (model, dataset, optimizer) and method: the suggestion (median
 //! over seeds), the best grid rate, their ratio, the epochs to converge at
-//! each, and whether the suggestion lies in the convergent band: between the
-//! smallest and the largest grid rates whose median epochs are within
+//! each, and whether the suggestion lies in the convergent band. That band
+//! spans the smallest to the largest grid rate whose median epochs are within
 //! `band_factor` times the best rate's.
 
 use crate::finder::Method;
@@ -26,7 +26,7 @@ pub struct ComparisonRow {
     pub in_convergent_band: Option<bool>,
 }
 
-/// The grid rates that converge within `band_factor` times the best epochs, as (lowest, highest).
+/// Finds the lowest and highest grid rates that converge within `band_factor` times the best epochs.
 pub fn convergent_band(group: &Group, band_factor: f64) -> Option<(f64, f64)> {
     let best = group.best()?.median_epochs?;
     let inside: Vec<f64> = group

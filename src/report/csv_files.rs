@@ -2,7 +2,7 @@
 //!
 //! RFC 4180 with a header and a fixed column order. Floats are written with
 //! Rust's shortest representation that parses back to the same value, so no
-//! precision is lost; non-finite values appear as `NaN`, `inf` or `-inf`.
+//! precision is lost. Non-finite values appear as `NaN`, `inf` or `-inf`.
 
 use std::collections::HashMap;
 
@@ -47,7 +47,7 @@ fn optional(value: Option<f64>) -> String {
     value.map(float).unwrap_or_default()
 }
 
-/// One row per run; `labels` gives the scenario of each labelled grid run.
+/// Writes one row per run; `labels` gives the scenario of each labelled grid run.
 pub fn runs_csv(records: &[Record], labels: &HashMap<String, Scenario>) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(RUNS_COLUMNS)?;
@@ -144,7 +144,7 @@ pub const METHOD_SUMMARY_COLUMNS: [&str; 5] = [
     "median_epochs_ratio",
 ];
 
-/// Every point of every range test curve.
+/// Writes every point of every range test curve.
 pub fn lr_find_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(LR_FIND_COLUMNS)?;
@@ -165,8 +165,8 @@ pub fn lr_find_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
-/// One row per range test and method; `lr` is empty when the method gave no
-/// suggestion, and `note` says why.
+/// Writes one row per range test and method. `lr` is empty when the method
+/// gave no suggestion, and `note` gives the reason.
 pub fn suggestions_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(SUGGESTIONS_COLUMNS)?;
@@ -203,7 +203,7 @@ pub fn suggestions_csv(finders: &[FinderRecord]) -> anyhow::Result<Vec<u8>> {
     Ok(writer.into_inner()?)
 }
 
-/// One row per group and method; `theory_lr` gives 1/a for quadratic datasets, by dataset name.
+/// Writes one row per group and method; `theory_lr` gives 1/a for quadratic datasets, by dataset name.
 pub fn comparison_csv(
     rows: &[ComparisonRow],
     theory_lr: &HashMap<String, f64>,
@@ -264,7 +264,7 @@ pub const SCENARIOS_COLUMNS: [&str; 13] = [
     "theory_agrees",
 ];
 
-/// Whether a rate's label matches theory on a quadratic bowl whose one-step
+/// Checks whether a rate's label matches theory on a quadratic bowl whose one-step
 /// rate is `one_step` (1/a): diverging above 2/a, oscillating above 1/a up to
 /// 2/a (where the stiffest coordinate keeps a constant amplitude), slow or
 /// converging up to 1/a.
@@ -277,7 +277,7 @@ pub fn theory_agrees(scenario: Scenario, lr: f64, one_step: f64) -> bool {
     }
 }
 
-/// One row per group and scenario; the theory columns are filled for quadratic datasets.
+/// Writes one row per group and scenario, with the theory columns filled for quadratic datasets.
 pub fn scenarios_csv(
     rows: &[ScenarioRow],
     theory_lr: &HashMap<String, f64>,

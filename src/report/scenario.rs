@@ -14,7 +14,7 @@
 //! 5. `slow`: otherwise, a rate below the best that reaches the target late or never.
 //!
 //! On a quadratic bowl with exact gradients these rules give theory's result
-//! for the largest curvature a: rates above 2/a diverge (rule 1), rates
+//! for the largest curvature a. Rates above 2/a diverge (rule 1), rates
 //! between 1/a and 2/a flip sign at every step (rule 2), and rates up to 1/a
 //! approach monotonically (rules 3 and 5).
 

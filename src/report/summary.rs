@@ -149,7 +149,7 @@ pub fn method_table(summaries: &[MethodSummary]) -> String {
     )
 }
 
-/// One row per range test: why it stopped and each method's suggestion.
+/// Formats one row per range test: why it stopped and each method's suggestion.
 pub fn suggestions_table(finders: &[FinderRecord]) -> String {
     let Some(first) = finders.first() else {
         return String::new();

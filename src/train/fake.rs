@@ -12,7 +12,7 @@ use crate::train::{Evaluation, FinderJob, FinderOutcome, Job, Outcome, Status, T
 const FAKE_SAMPLES: usize = 1000;
 
 /// Curves from a closed form: the loss decays as exp(-speed · epoch), where
-/// speed grows with the rate up to `best_lr` and falls above it; rates above
+/// speed grows with the rate up to `best_lr` and falls above it. Rates above
 /// `diverge_above` diverge after one evaluation interval.
 #[derive(Debug, Clone)]
 pub struct FakeTrainer {

@@ -1,5 +1,5 @@
 //! The learning-rate range test on a libtorch model: the training side of
-//! `crate::finder`, which holds the schedule, smoothing, stop rule and
+//! `crate::finder`, which contains the schedule, smoothing, stop rule and
 //! suggestions.
 
 use tch::nn::{self, VarStore};

@@ -36,7 +36,7 @@ impl Bowl<'_> {
             .sum()
     }
 
-    /// The gradient a_i · w_i, plus Gaussian noise when the spec sets `noise`.
+    /// Computes the gradient a_i · w_i, plus Gaussian noise when the spec sets `noise`.
     fn gradient(&mut self, w: &[f64]) -> Vec<f64> {
         let noise = self.spec.noise;
         let exact = self.spec.curvatures.iter().zip(w).map(|(a, x)| a * x);

@@ -108,7 +108,7 @@ impl FinderJob for RangeTestJob {
     }
 }
 
-/// A network with the seed's initial weights and its optimizer.
+/// Builds a network with the seed's initial weights, and its optimizer.
 fn initial_model(
     setup: &Setup,
     data: &Dataset,
@@ -289,7 +289,7 @@ impl Loop<'_> {
     }
 }
 
-/// The outcome of a run that converged at `converged_at` (if it did) and
+/// Builds the outcome of a run that converged at `converged_at` (if it did) and
 /// diverged for `divergence` (if it did). A run that met the target counts as
 /// converged even when it diverged later, with the divergence as its note.
 fn finish(
